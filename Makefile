@@ -1,0 +1,33 @@
+# Xiezuo — the commands a user types. Everything runs inside the locked uv environment.
+UV ?= uv
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+SCALE ?= 1
+
+.PHONY: demo install test test-sqlite test-postgres lint bench
+
+install:
+	$(UV) sync --locked
+
+demo: install
+	$(UV) run xiezuo demo --scale $(SCALE)
+
+test: install
+	$(UV) run xiezuo makemigrations --check --dry-run
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	$(UV) run pytest
+
+# The PostgreSQL tier: the same suite against a real server. Skipped (with a notice) when no
+# server answers, except under CI=true, where a missing server fails the run.
+test-postgres:
+	XIEZUO_DATABASE_URL=$(PG_URL) XIEZUO_REQUIRE_DB=postgresql $(UV) run pytest
+
+lint: install
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy xiezuo
+
+bench: install
+	@for script in bench/bench_*.py; do echo "== $$script"; $(UV) run python $$script || exit 1; done

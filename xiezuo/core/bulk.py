@@ -1,0 +1,85 @@
+"""The bulk path: load many rows through the database's own fast door.
+
+SQLite takes `executemany` on the raw connection; PostgreSQL takes `COPY … FROM STDIN`.
+Both run inside the caller's transaction, so a failed load leaves nothing behind.
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connections
+from django.db.models import Model
+
+BATCH_ROWS = 50_000
+
+
+def table_and_columns(model: type[Model], fields: Sequence[str]) -> tuple[str, list[str]]:
+    """Return the table name and column names of `fields` (attribute names, e.g. `region_id`)."""
+    meta = model._meta
+    by_attname = {f.attname: f.column for f in meta.concrete_fields}
+    return meta.db_table, [by_attname[name] for name in fields]
+
+
+def bulk_insert(
+    model: type[Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    using: str = "default",
+) -> int:
+    """Insert `rows` (tuples in the order of `fields`) into `model`'s table; return the count.
+
+    Values go in as the database adapter takes them: str, int, float, Decimal, date, bool, None.
+    No model `save()` runs and no defaults are filled: give every NOT NULL column.
+    """
+    table, columns = table_and_columns(model, fields)
+    connection = connections[using]
+    connection.ensure_connection()
+    quote = connection.ops.quote_name
+    column_list = ", ".join(quote(c) for c in columns)
+    if connection.vendor == "postgresql":
+        return _copy(connection, f"COPY {quote(table)} ({column_list}) FROM STDIN", rows)
+    placeholders = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})"
+    raw = connection.connection
+    count = 0
+    for batch in _batches(rows):
+        raw.executemany(sql, batch)
+        count += len(batch)
+    return count
+
+
+def _copy(connection: Any, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def _batches(rows: Iterable[Sequence[Any]]) -> Iterable[list[Sequence[Any]]]:
+    batch: list[Sequence[Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def reset_sequence(model: type[Model], *, using: str = "default") -> None:
+    """Move an auto-increment sequence past rows inserted with explicit ids (PostgreSQL)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    sql = connection.ops.sequence_reset_sql(_NoStyle(), [model])
+    with connection.cursor() as cursor:
+        for statement in sql:
+            cursor.execute(statement)
+
+
+class _NoStyle:
+    def __getattr__(self, name: str) -> Any:
+        return lambda text: text
