@@ -1,4 +1,4 @@
-"""Test-wide setup: the database tier and network isolation."""
+"""Test-wide setup: the database tier and shared fixtures."""
 
 import os
 
