@@ -17,7 +17,9 @@ from xiezuo.registry.calculations import CohortRow, is_poor_at_end_of, year_figu
 )
 def test_is_poor_at_end_of(year, identified, exited, fell_back, poor):
     assert (
-        is_poor_at_end_of(year, identified_year=identified, exit_year=exited, fallback_year=fell_back)
+        is_poor_at_end_of(
+            year, identified_year=identified, exit_year=exited, fallback_year=fell_back
+        )
         is poor
     )
 
@@ -30,7 +32,12 @@ def test_year_figures_adds_cohorts_and_computes_incidence():
     ]
     figures = year_figures(rows, years=[2017, 2018, 2019], population={("130723", 2019): 900})
     f2017, f2018, f2019 = (figures["130723"][y] for y in (2017, 2018, 2019))
-    assert (f2017.households, f2017.people, f2017.exited_people, f2017.poor_people) == (13, 39, 4, 35)
+    assert (f2017.households, f2017.people, f2017.exited_people, f2017.poor_people) == (
+        13,
+        39,
+        4,
+        35,
+    )
     assert (f2018.exited_people, f2018.poor_people) == (30, 5)
     assert (f2019.fell_back_people, f2019.poor_people) == (4, 9)
     assert f2019.incidence == pytest.approx(1.0)

@@ -73,7 +73,7 @@ def test_member_list_refuses_a_household_outside_scope(small_programme, make_hou
 
 
 def test_overview_counts_people_from_members_per_county_and_year(small_programme, make_household):
-    """康保: a household of 3 exits in 2019, one of 2 stays poor; 怀安: one of 4 falls back in 2020."""
+    """康保: 3 people exit in 2019 and 2 stay poor; 怀安: a household of 4 falls back in 2020."""
     from xiezuo.regions.models import RuralPopulation
 
     make_household("130723100201", people=3, exit_year=2019)

@@ -7,7 +7,9 @@ from xiezuo.core.scope import Role
 class Grant(models.Model):
     """A role a user holds over a region (a district, a county, a village…)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+    )
     role = models.CharField("角色", max_length=32, choices=Role)
     region_code = models.CharField("区划代码", max_length=12)
 

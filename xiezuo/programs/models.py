@@ -4,7 +4,7 @@ from xiezuo.regions.models import Region
 
 
 class Programme(models.Model):
-    """A paired cooperation programme: a helper province's districts helping a recipient's counties."""
+    """A paired cooperation programme: a helper province's districts help a recipient's counties."""
 
     key = models.SlugField("标识", unique=True)
     name = models.CharField("名称", max_length=200)
@@ -68,7 +68,10 @@ class Pairing(models.Model):
         Region, on_delete=models.PROTECT, related_name="pairings_as_helper", verbose_name="帮扶方"
     )
     recipient = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="pairings_as_recipient", verbose_name="受援方"
+        Region,
+        on_delete=models.PROTECT,
+        related_name="pairings_as_recipient",
+        verbose_name="受援方",
     )
     start_date = models.DateField("开始日期")
     end_date = models.DateField("结束日期", null=True, blank=True)

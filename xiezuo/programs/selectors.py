@@ -18,7 +18,9 @@ def programme_get(*, key: str | None = None) -> Programme:
 def pairing_list(*, programme: Programme) -> list[Pairing]:
     """Return the programme's pairings with their regions, ordered by recipient."""
     return list(
-        programme.pairings.select_related("helper", "recipient").order_by("recipient_id", "helper_id")
+        programme.pairings.select_related("helper", "recipient").order_by(
+            "recipient_id", "helper_id"
+        )
     )
 
 

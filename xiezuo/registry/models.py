@@ -95,7 +95,9 @@ class Income(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     wages = models.DecimalField("工资性收入(元)", max_digits=12, decimal_places=2, default=0)
     business = models.DecimalField("生产经营性收入(元)", max_digits=12, decimal_places=2, default=0)
-    property_income = models.DecimalField("财产性收入(元)", max_digits=12, decimal_places=2, default=0)
+    property_income = models.DecimalField(
+        "财产性收入(元)", max_digits=12, decimal_places=2, default=0
+    )
     transfers = models.DecimalField("转移性收入(元)", max_digits=12, decimal_places=2, default=0)
     costs = models.DecimalField("生产经营性支出(元)", max_digits=12, decimal_places=2, default=0)
 

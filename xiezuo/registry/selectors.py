@@ -180,7 +180,5 @@ def programme_overview(*, scope: Scope, programme: Programme) -> Overview:
         )
         for code in codes_
     ]
-    totals = {
-        year: total((c.figures[year] for c in counties), year=year) for year in years
-    }
+    totals = {year: total((c.figures[year] for c in counties), year=year) for year in years}
     return Overview(programme=programme, years=years, counties=counties, totals=totals)

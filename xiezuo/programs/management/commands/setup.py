@@ -7,7 +7,7 @@ from xiezuo.regions.services import load_county_flags, load_divisions
 
 
 class Command(BaseCommand):
-    help = "Migrate the database, load the division tree and a programme's configuration (no households)."
+    help = "Migrate, load the division tree and a programme's configuration (no households)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--programme", default="beijing-hebei", help="built-in programme key")
