@@ -44,15 +44,20 @@ def bulk_insert(
     sql = f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})"  # noqa: S608
     raw = connection.connection
     count = 0
-    for batch in _batches(rows):
-        raw.executemany(sql, batch)
-        count += len(batch)
+    with connection.wrap_database_errors:
+        for batch in _batches(rows):
+            raw.executemany(sql, batch)
+            count += len(batch)
     return count
 
 
 def _copy(connection: Any, sql: str, rows: Iterable[Sequence[Any]]) -> int:
     count = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(sql) as copy,
+    ):
         for row in rows:
             copy.write_row(row)
             count += 1
