@@ -7,6 +7,7 @@ Both run inside the caller's transaction, so a failed load leaves nothing behind
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.management.color import no_style
 from django.db import connections
 from django.db.models import Model
 
@@ -16,7 +17,7 @@ BATCH_ROWS = 50_000
 def table_and_columns(model: type[Model], fields: Sequence[str]) -> tuple[str, list[str]]:
     """Return the table name and column names of `fields` (attribute names, e.g. `region_id`)."""
     meta = model._meta
-    by_attname = {f.attname: f.column for f in meta.concrete_fields}
+    by_attname = {f.attname: str(f.column) for f in meta.concrete_fields}
     return meta.db_table, [by_attname[name] for name in fields]
 
 
@@ -80,12 +81,7 @@ def reset_sequence(model: type[Model], *, using: str = "default") -> None:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return
-    sql = connection.ops.sequence_reset_sql(_NoStyle(), [model])
+    sql = connection.ops.sequence_reset_sql(no_style(), [model])
     with connection.cursor() as cursor:
         for statement in sql:
             cursor.execute(statement)
-
-
-class _NoStyle:
-    def __getattr__(self, name: str) -> Any:
-        return lambda text: text

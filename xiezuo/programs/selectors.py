@@ -35,7 +35,7 @@ def scope_for(*, user: AbstractBaseUser | AnonymousUser, programme: Programme) -
         return Scope.public()
     if getattr(user, "is_superuser", False):
         return Scope.superuser()
-    grants = list(Grant.objects.filter(user=user))
+    grants = list(Grant.objects.filter(user_id=user.pk))
     regions: set[str] = set()
     personal: set[str] = set()
     for grant in grants:
