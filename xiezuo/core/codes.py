@@ -17,7 +17,7 @@ class Level(IntEnum):
 
 def level_of(code: str) -> Level:
     """Return the level a code names; raise ValueError for a malformed code."""
-    if not code.isdigit() or len(code) not in (6, 9, 12):
+    if not (code.isascii() and code.isdigit()) or len(code) not in (6, 9, 12):
         raise ValueError(f"不是有效的区划代码: {code!r}")
     if len(code) == 12:
         return Level.VILLAGE
