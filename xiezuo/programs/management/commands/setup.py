@@ -22,5 +22,5 @@ class Command(BaseCommand):
             raise CommandError(error.message) from error
         if verbosity:
             self.stdout.write(
-                f"区划 {regions} 条；项目「{loaded.name}」：{loaded.pairings.count()} 对结对"
+                f"区划新增 {regions} 条；项目「{loaded.name}」：{loaded.pairings.count()} 对结对"
             )
