@@ -43,11 +43,11 @@ def households(request: HttpRequest) -> HttpResponse:
     )
     form = HouseholdFilterForm(request.GET, counties=counties)
     try:
-        rows = household_list(scope=scope, region=form.region)
+        rows = household_list(scope=scope, region=form.region_code)
     except ScopeError as error:
         raise PermissionDenied(error.message) from error
-    if form.status:
-        rows = rows.filter(status=form.status)
+    if form.status_label:
+        rows = rows.filter(status=form.status_label)
     page = keyset_page(
         rows,
         key="household_no",
