@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "xiezuo.regions",
     "xiezuo.programs",
     "xiezuo.registry",
+    "xiezuo.ledgers",
+    "xiezuo.ingest",
     "xiezuo.demo",
     "xiezuo.web",
 ]
