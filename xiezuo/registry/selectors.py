@@ -33,7 +33,7 @@ def _region_filter(scope: Scope) -> Q:
         elif level is Level.COUNTY:
             condition |= Q(county_id=code)
         else:
-            condition |= Q(county_id__startswith=codes.prefix(code))
+            condition |= Q(county__code__startswith=codes.prefix(code))
     return condition
 
 

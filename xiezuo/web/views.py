@@ -9,7 +9,7 @@ from xiezuo.core.errors import ScopeError
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import pairing_list, programme_get, scope_for
 from xiezuo.registry.selectors import household_get, household_list, member_list
-from xiezuo.web.display import income_lines, overview_context, year_of
+from xiezuo.web.display import county_choices, income_lines, overview_context, year_of
 from xiezuo.web.forms import HouseholdFilterForm
 from xiezuo.web.overview_cache import cached_programme_overview
 from xiezuo.web.paging import keyset_page
@@ -37,11 +37,9 @@ def households(request: HttpRequest) -> HttpResponse:
     except Programme.DoesNotExist:
         return render(request, "web/no_programme.html")
     scope = scope_for(user=request.user, programme=programme)
-    counties = sorted(
-        {(p.recipient_id, p.recipient.name) for p in pairing_list(programme=programme)
-         if scope.covers(p.recipient_id)}
+    form = HouseholdFilterForm(
+        request.GET, counties=county_choices(pairing_list(programme=programme), scope=scope)
     )
-    form = HouseholdFilterForm(request.GET, counties=counties)
     try:
         rows = household_list(scope=scope, region=form.region_code)
     except ScopeError as error:
