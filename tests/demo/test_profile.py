@@ -1,0 +1,32 @@
+import pytest
+
+from xiezuo.core import codelists
+from xiezuo.demo import profile
+
+
+def test_every_label_of_the_profile_is_in_its_code_list():
+    loaded = profile.load_profile()
+    assert loaded["households"] > 0
+    for path, listname in profile.LABELLED_TABLES:
+        node = loaded
+        for key in path.split("."):
+            node = node[key]
+        assert set(node) <= set(codelists.labels(listname)), path
+
+
+def test_a_label_missing_from_its_code_list_is_refused():
+    with pytest.raises(profile.ProfileError) as raised:
+        profile._check("health.adult", ["健康", "亚健康"], "health")
+    assert raised.value.extra["labels"] == ["亚健康"]
+    with pytest.raises(profile.ProfileError):
+        profile.label("relation", "之曾孙")
+
+
+def test_names_and_accounts_are_read_from_the_data_files():
+    names = profile.load_names()
+    assert len(names.surnames) == len(names.surname_weights) > 50
+    assert names.surnames[0] == "王"
+    accounts = profile.load_accounts()
+    assert {entry["role"] for entry in accounts["accounts"]} == {
+        "programme_office", "helper_office", "county_office", "cadre", "assessor",
+    }  # fmt: skip

@@ -1,0 +1,131 @@
+import sys
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from xiezuo.core.errors import XiezuoError
+from xiezuo.core.scope import Role
+from xiezuo.demo.services import (
+    STAGE_TITLES,
+    STAGES,
+    DemoAccount,
+    DemoSummary,
+    demo_accounts,
+    demo_build,
+)
+from xiezuo.regions.models import Region
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up the database, build the Beijing–Hebei demo registry at real scale, create one "
+        "demo account per role, then serve the site."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", type=float, default=1.0, help="multiplies every count")
+        parser.add_argument("--seed", type=int, default=2018, help="same seed, same rows")
+        parser.add_argument("--no-serve", action="store_true", help="build, then stop")
+        parser.add_argument("--addrport", default="127.0.0.1:8000", help="where to serve")
+
+    def handle(
+        self, *args: Any, scale: float, seed: int, no_serve: bool, addrport: str, **options: Any
+    ) -> None:
+        console = Console(file=getattr(self.stdout, "_out", sys.stdout), highlight=False)
+        verbosity = options["verbosity"]
+        console.print("[bold]准备数据库[/]：迁移、区划、项目配置…")
+        call_command("setup", verbosity=verbosity, stdout=self.stdout, stderr=self.stderr)
+        try:
+            with _StageProgress(console) as progress:
+                summary = demo_build(scale=scale, seed=seed, progress=progress.update)
+            accounts = demo_accounts()
+        except XiezuoError as error:
+            raise CommandError(error.message) from error
+        console.print(_summary_table(summary))
+        console.print(_accounts_table(accounts))
+        console.print("[yellow]以上账号和密码仅供本机演示使用，切勿用于真实数据或对外部署。[/]")
+        if not no_serve:
+            console.print(f"打开 http://{addrport}/ 并用上面的账号登录；Ctrl-C 停止。")
+            call_command("runserver", addrport, use_reloader=False)
+
+
+class _StageProgress:
+    """A rich progress display with one line per build stage: rows written and time taken."""
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            SpinnerColumn(finished_text="✓"),
+            TextColumn("{task.description:<8}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("行"),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self.tasks = {
+            stage: self.progress.add_task(STAGE_TITLES[stage], total=None, start=False)
+            for stage in STAGES
+        }
+        self.started: set[str] = set()
+
+    def __enter__(self) -> "_StageProgress":
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def update(self, stage: str, done: int, total: int | None) -> None:
+        task = self.tasks[stage]
+        if stage not in self.started:
+            self.started.add(stage)
+            self.progress.start_task(task)
+        self.progress.update(task, completed=done, total=total)
+        if total is not None and done >= total:
+            self.progress.stop_task(task)
+
+
+def _summary_table(summary: DemoSummary) -> Table:
+    table = Table(
+        title=f"演示数据（规模 {summary.scale:g}，种子 {summary.seed}）", show_header=False
+    )
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("受援县 / 有贫困户的村", f"{summary.counties} / {summary.villages:,}")
+    table.add_row("建档立卡贫困户 / 人", f"{summary.households:,} / {summary.people:,}")
+    for year, households in summary.exited_households.items():
+        table.add_row(f"{year} 年脱贫 户 / 人", f"{households:,} / {summary.exited_people[year]:,}")
+    table.add_row("累计脱贫人口", f"{summary.people_lifted:,}")
+    table.add_row("返贫户", f"{summary.fallback_households:,}")
+    table.add_row(
+        f"{summary.last_year} 年末未脱贫 户 / 人",
+        f"{summary.poor_households:,} / {summary.poor_people:,}",
+    )
+    table.add_row(f"{summary.last_year} 年乡村户籍人口", f"{summary.rural_population:,}")
+    table.add_row(f"{summary.last_year} 年末贫困发生率", f"{summary.incidence:.2f} %")
+    table.add_row("写入行数", f"{sum(summary.rows.values()):,}")
+    table.add_row("用时", f"{summary.seconds:.1f} 秒")
+    return table
+
+
+def _accounts_table(accounts: list[DemoAccount]) -> Table:
+    names = Region.objects.in_bulk([account.region for account in accounts])
+    table = Table(title="演示账号（仅供演示）")
+    for column in ("用户名", "密码", "角色", "区划"):
+        table.add_column(column)
+    for account in accounts:
+        region = names.get(account.region)
+        where = f"{region.name} {account.region}" if region else account.region
+        table.add_row(account.username, account.password, Role(account.role).label, where)
+    return table
