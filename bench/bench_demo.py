@@ -3,8 +3,9 @@
     uv run python bench/bench_demo.py
 
 Builds into a temporary data directory (removed afterwards) and prints: the seconds of
-`setup` and of `demo_build(scale=1)` beside the target (60 s, stretch 20 s) and the load's
-rows per second; then the rows per second of `bulk_insert` for the members table against raw
+`setup` and of `demo_build(scale=1)` (registry and ledgers) beside the target (60 s, stretch
+20 s), one row per stage (rows written, seconds, rows per second) and the load's rows per
+second; then the rows per second of `bulk_insert` for the members table against raw
 `sqlite3.executemany` of the same rows into an identical empty table (target ≥ 50 %). When
 the PostgreSQL server of XIEZUO_BENCH_PG answers (default
 postgres://postgres@127.0.0.1:5432/xiezuo_bench; the database is created if missing), the
@@ -65,8 +66,17 @@ def _run(data_dir: Path) -> int:
         f"demo build (scale 1, SQLite): {summary.seconds:.1f} s  "
         f"target ≤ {TARGET_S} s (stretch {STRETCH_S} s)  {verdict}"
     )
-    stages = ", ".join(f"{stage} {s:.1f} s" for stage, s in summary.stage_seconds.items())
-    print(f"  stages: {stages}")
+    print(f"  {'stage':<14}{'rows':>11}{'seconds':>9}{'rows/s':>12}")
+    for stage, seconds in summary.stage_seconds.items():
+        count = summary.rows.get(stage, 0)
+        rate = f"{count / seconds:,.0f}" if seconds else "-"
+        print(f"  {stage:<14}{count:>11,}{seconds:>9.2f}{rate:>12}")
+    staged = sum(summary.stage_seconds.values())
+    print(f"  {'(other)':<14}{'':>11}{summary.seconds - staged:>9.2f}  reading, wiping")
+    print(
+        f"  fiscal aid {summary.fiscal_aid:,.2f} 万元, "
+        f"{summary.closely_linked_share:.1f} % of project money closely linked"
+    )
     print(f"  load: {rows:,} rows, {rows / summary.seconds:,.0f} rows/s over the whole build")
     print(
         f"  {summary.households:,} households, {summary.people:,} people, "

@@ -1,9 +1,11 @@
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
 
 from xiezuo.core import codes
+from xiezuo.ledgers.models import Visit
 from xiezuo.programs.models import Pairing
 from xiezuo.registry.models import Household
 
@@ -24,5 +26,15 @@ def test_demo_command_sets_up_builds_and_prints_the_summary_and_sign_in(settings
         assert codes.contains(county, village)
     assert "306" in text  # households at scale 0.002
     assert "贫困发生率" in text
+    assert "262,100.00" in text  # fiscal aid in 万元: money does not scale
+    assert "互访调研" in text  # a ledger stage
+    # The seed report's delegation, one row per county, its villages found in the real table.
+    delegation = Visit.objects.filter(start_date=dt.date(2018, 4, 13), leader="蔡奇")
+    assert set(delegation.values_list("origin_id", "destination_id")) == {
+        ("110118", "130824"),  # 密云 → 滦平: 兴春和生态循环农业示范区 has no region code
+        ("110116", "130826104201"),  # 怀柔 → 丰宁 黄旗镇城根营村
+        ("110107", "130724101207"),  # 石景山 → 沽源 小厂镇窑沟台村 (illustrative pair)
+        ("110102", "130722"),  # 西城 → 张北: 嘉茂菌业 and 台路沟乡后大营滩村
+    }
     assert "kangbao-cadre" in text
     assert "仅供" in text  # the passwords are said to be demo-only

@@ -5,7 +5,7 @@ import pytest
 
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.ids import parse_id
-from xiezuo.demo.generate import draw, members
+from xiezuo.demo.generate import draw, entities, members
 from xiezuo.demo.profile import load_names
 
 
@@ -68,3 +68,44 @@ def test_pick_top_takes_exactly_the_count_and_never_a_zero_weight():
     assert mask.sum() == 3
     assert not mask[[0, 3]].any()
     assert draw.pick_top(_rng(), weights, 10).sum() == 4
+
+
+def test_apportion_adds_up_exactly_in_whole_units_with_a_minimum():
+    shares = draw.apportion(262_100_00, np.array([3.0, 1.0, 2.5, 0.01]), unit=1000, minimum=1)
+    assert shares.sum() == 262_100_00
+    assert (shares % 1000 == 0).all()
+    assert shares.min() >= 1000
+    odd = draw.apportion(1001, np.array([1.0, 1.0, 1.0]), unit=100)
+    assert odd.sum() == 1001
+    assert sorted(odd.tolist()) == [300, 300, 401]
+
+
+def test_distinct_days_are_distinct_inside_the_bounds_and_avoid_taken_days():
+    first, last = np.datetime64("2019-01-01"), np.datetime64("2019-01-10")
+    days = draw.distinct_days(_rng(), first, last, 20, taken=[dt.date(2019, 1, 5)])
+    assert days.size == 9
+    assert len(set(days.tolist())) == 9
+    assert np.datetime64("2019-01-05") not in days
+    assert (days >= first).all()
+    assert (days <= last).all()
+
+
+def test_short_village_names_are_what_people_call_the_village():
+    assert draw.short_village_name("城根营村民委员会") == "城根营村"
+    assert draw.short_village_name("窑沟台村村民委员会") == "窑沟台村"
+    assert draw.short_village_name("鼓楼社区居民委员会") == "鼓楼社区"
+
+
+def test_credit_codes_are_valid_distinct_and_carry_kind_and_region():
+    """The check characters of GB 32100 and of the embedded GB 11714 organisation code hold."""
+    kinds = [entities.ENTERPRISE] * 300 + [entities.FOUNDATION] * 300
+    codes = entities.credit_codes(_rng(), kinds, ["110105"] * 600, taken=set())
+    assert len(set(codes)) == 600
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    for code, kind in zip(codes, kinds, strict=True):
+        assert code[:2] == kind
+        assert code[2:8] == "110105"
+        assert entities.credit_check(code[:17]) == code[17]
+        body = sum(int(c) * w for c, w in zip(code[8:16], weights, strict=True))
+        assert code[16] == {10: "X", 11: "0"}.get(11 - body % 11, str(11 - body % 11))
+    assert entities.credit_check("91350100M000100Y4") == "3"  # a widely cited example code

@@ -14,6 +14,30 @@ def test_every_label_of_the_profile_is_in_its_code_list():
         assert set(node) <= set(codelists.labels(listname)), path
 
 
+def test_every_label_of_the_ledger_profile_is_in_its_code_list():
+    loaded = profile.load_ledger_profile()
+    for path, listname in profile.LEDGER_LABELLED_TABLES:
+        node = loaded
+        for key in path.split("."):
+            node = node[key]
+        assert set(node) <= set(codelists.labels(listname)), path
+    assert set(loaded["labour"]["skills"]) <= set(codelists.labels("labour_skill"))
+    for weights in loaded["projects"]["status"]:
+        assert set(weights) <= set(codelists.labels("project_status"))
+
+
+def test_the_seed_reports_april_2018_delegation_is_a_recorded_visit():
+    (event,) = profile.load_ledger_profile()["visits"]["events"]
+    assert (event["start_date"].isoformat(), event["end_date"].isoformat()) == (
+        "2018-04-13",
+        "2018-04-14",
+    )
+    assert event["leader_category"] == "党委书记"
+    assert {place["county"] for place in event["places"]} == {
+        "130824", "130826", "130724", "130722",
+    }  # fmt: skip
+
+
 def test_a_label_missing_from_its_code_list_is_refused():
     with pytest.raises(profile.ProfileError) as raised:
         profile._check("health.adult", ["健康", "亚健康"], "health")

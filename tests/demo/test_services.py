@@ -14,7 +14,7 @@ from xiezuo.core.models import Grant
 from xiezuo.demo.profile import load_profile
 from xiezuo.demo.services import demo_accounts, demo_build
 from xiezuo.ledgers.models import LabourTransfer
-from xiezuo.programs.models import PovertyLine
+from xiezuo.programs.models import Pairing, PovertyLine, Programme
 from xiezuo.regions.models import Region, RuralPopulation
 from xiezuo.registry.calculations import is_poor_at_end_of
 from xiezuo.registry.models import Household, Income, Member, StatusChange
@@ -366,15 +366,39 @@ def test_demo_accounts_are_idempotent_and_hold_their_grants(demo_programme):
     assert set(households.values_list("responsible_name", flat=True)) == {cadre.first_name}
 
 
-def test_rebuild_refuses_while_a_ledger_refers_to_a_demo_household_and_keeps_everything(
+def test_rebuild_wipes_the_programmes_ledgers_but_refuses_while_another_programme_refers(
     demo_programme,
 ):
-    """Ledger rows PROTECT their households: the rebuild names the table and changes nothing."""
+    """The programme's own ledger rows go with its registry; another programme's ledger rows
+    PROTECT the households they name: the rebuild names the table and changes nothing."""
     _build(demo_programme)
-    before = _digest()
     household = Household.objects.order_by("id").first()
     LabourTransfer.objects.create(
         pairing=demo_programme.pairings.get(recipient_id=household.county_id),
+        id_number=household.householder_id_number,
+        household=household,
+        workplace_code="110105",
+        employer="北京某公司",
+        start_date=dt.date(2017, 3, 1),
+        organisation="有组织",
+    )
+    _build(demo_programme)
+    assert not LabourTransfer.objects.filter(start_date=dt.date(2017, 3, 1)).exists()
+
+    before = _digest()
+    household = Household.objects.order_by("id").first()
+    other = Programme.objects.create(
+        key="other", name="另一个项目", start_year=2018, end_year=2020,
+        helper_province_id="110000", recipient_province_id="130000", fund_envelope=0,
+    )  # fmt: skip
+    LabourTransfer.objects.create(
+        pairing=Pairing.objects.create(
+            programme=other,
+            helper_id="110105",
+            recipient_id=household.county_id,
+            start_date=dt.date(2018, 1, 1),
+            provenance="illustrative",
+        ),
         id_number=household.householder_id_number,
         household=household,
         workplace_code="110105",
@@ -385,3 +409,4 @@ def test_rebuild_refuses_while_a_ledger_refers_to_a_demo_household_and_keeps_eve
     with pytest.raises(XiezuoError, match="引用了演示的贫困户"):
         _build(demo_programme, seed=99)
     assert _digest() == before
+    assert LabourTransfer.objects.filter(pairing__programme=demo_programme).exists()

@@ -1,8 +1,9 @@
-"""The demo generator's data: distributions (`data/profile.toml`), names and demo accounts.
+"""The demo generator's data: distributions (`data/profile.toml` for the registry,
+`data/ledgers.toml` for the ledgers), names and demo accounts.
 
 Every label in the distributions must be a label of its code list
-(`xiezuo/core/data/codelists.toml`); `load_profile` checks them all, so a changed code list
-fails loudly instead of producing rows no page can read.
+(`xiezuo/core/data/codelists.toml`); `load_profile` and `load_ledger_profile` check them all, so
+a changed code list fails loudly instead of producing rows no page can read.
 """
 
 import csv
@@ -50,6 +51,22 @@ LABEL_LISTS: tuple[tuple[str, str], ...] = (
     ("housing.relocated_causes", "poverty_cause"),
 )
 
+# The same for data/ledgers.toml.
+LEDGER_LABELLED_TABLES: tuple[tuple[str, str], ...] = (
+    ("secondments.categories", "secondment_category"),
+    ("secondments.days", "secondment_category"),
+    ("trainings.person_times", "training_audience"),
+    ("trainings.per_pairing_year", "training_audience"),
+    ("trainings.days", "training_audience"),
+    ("trainings.names", "training_audience"),
+    ("projects.categories", "project_category"),
+    ("projects.disbursed", "project_status"),
+    ("donations.categories", "donation_category"),
+    ("labour.recorded", "work_location"),
+    ("labour.organised", "work_location"),
+)
+LEDGER_LABEL_LISTS: tuple[tuple[str, str], ...] = (("labour.skills", "labour_skill"),)
+
 
 class ProfileError(XiezuoError):
     """The demo profile names a label its code list does not hold."""
@@ -78,6 +95,22 @@ def load_profile() -> dict[str, Any]:
         _check(f"ethnicity.by_region.{prefix_}", list(table), "ethnicity")
     for path, listname in LABEL_LISTS:
         _check(path, _at(profile, path), listname)
+    return profile
+
+
+@cache
+def load_ledger_profile() -> dict[str, Any]:
+    """Return the ledgers' distributions, every label checked against its code list."""
+    with (DATA_DIR / "ledgers.toml").open("rb") as f:
+        profile = tomllib.load(f)
+    for path, listname in LEDGER_LABELLED_TABLES:
+        _check(path, list(_at(profile, path)), listname)
+    for path, listname in LEDGER_LABEL_LISTS:
+        _check(path, _at(profile, path), listname)
+    for i, weights in enumerate(profile["projects"]["status"]):
+        _check(f"projects.status[{i}]", list(weights), "project_status")
+    for i, event in enumerate(profile["visits"]["events"]):
+        _check(f"visits.events[{i}].leader_category", [event["leader_category"]], "leader_category")
     return profile
 
 

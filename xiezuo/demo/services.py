@@ -1,14 +1,17 @@
-"""Build the demo: a registry of the programme's recipient counties at real scale, and accounts.
+"""Build the demo: a registry of the programme's recipient counties at real scale, the ledgers
+of every pairing for every programme year, and accounts.
 
-`demo_build` wipes the demo rows of the programme's recipient counties and writes new ones in
-one transaction, through the bulk path with explicit primary keys (no ORM saves, no query per
-row). `demo_accounts` creates one user per role with a known, demo-only password.
+`demo_build` wipes the ledger rows of the programme's pairings and the registry of its recipient
+counties, and writes new ones in one transaction, through the bulk path with explicit primary
+keys (no ORM saves, no query per row). `demo_accounts` creates one user per role with a known,
+demo-only password.
 """
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 from typing import Any, NamedTuple
@@ -16,27 +19,31 @@ from typing import Any, NamedTuple
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import connections, models, transaction
-from django.db.models import Count, Max, Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 
 from xiezuo.core import codes
-from xiezuo.core.bulk import BATCH_ROWS, bulk_insert, reset_sequence
+from xiezuo.core.bulk import reset_sequence
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.models import Grant
-from xiezuo.demo import generate
-from xiezuo.demo.profile import load_accounts, load_names, load_profile
+from xiezuo.demo import generate, ledgers
+from xiezuo.demo.loading import Progress, insert, next_id
+from xiezuo.demo.profile import load_accounts, load_ledger_profile, load_names, load_profile
 from xiezuo.programs.models import PovertyLine, Programme
 from xiezuo.programs.selectors import programme_get
 from xiezuo.regions.models import Region, RuralPopulation
 from xiezuo.registry.models import Household, Income, Member, StatusChange
 
-STAGES = ("households", "members", "incomes", "history", "population")
 STAGE_TITLES = {
     "households": "贫困户",
     "members": "家庭成员",
     "incomes": "家庭收入",
     "history": "状态变动",
     "population": "乡村户籍人口",
-}
+} | ledgers.STAGE_TITLES
+STAGES = tuple(STAGE_TITLES)
+REGISTRY_MODELS: tuple[type[Model], ...] = (
+    Household, Member, Income, StatusChange, RuralPopulation,
+)  # fmt: skip
 
 # What the wipe deletes, as the refusal to delete names it.
 WIPED_TITLES: dict[type[Model], str] = {
@@ -45,10 +52,7 @@ WIPED_TITLES: dict[type[Model], str] = {
     Income: "家庭收入",
     StatusChange: "状态变动",
     RuralPopulation: "乡村户籍人口",
-}
-
-# progress(stage, rows done, rows in the stage or None while they are being drawn)
-Progress = Callable[[str, int, int | None], None]
+} | {model: STAGE_TITLES[stage] for stage, model in ledgers.STAGE_MODELS.items()}
 
 HOUSEHOLD_FIELDS = (
     "id", "household_no", "village_id", "county_id", "householder_name",
@@ -88,6 +92,8 @@ class DemoSummary:
     poor_households: int  # poor at the end of `last_year`
     poor_people: int
     rural_population: int  # of the recipient counties, in `last_year`
+    fiscal_aid: Decimal = Decimal(0)  # 万元, over the programme years
+    closely_linked_share: float = 0.0  # of project fiscal aid, in percent
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -118,10 +124,11 @@ def demo_build(
     progress: Progress | None = None,
     programme: str | None = None,
 ) -> DemoSummary:
-    """Replace the demo registry of the programme's recipient counties; return a summary.
+    """Replace the demo registry and ledgers of the programme; return a summary.
 
     Assumes `xiezuo setup` ran (regions and the programme are in the database). The same
-    seed and scale always write the same rows. `scale` multiplies every count.
+    seed and scale always write the same rows. `scale` multiplies every count; money does not
+    scale: the fiscal aid always adds up to the programme's envelope.
     """
     if not 0 < scale <= 10:
         raise XiezuoError(f"规模必须大于 0 且不超过 10: {scale}", scale=scale)
@@ -131,6 +138,8 @@ def demo_build(
     profile = load_profile()
     names = load_names()
     geography = _geography(loaded)
+    ledger_profile = load_ledger_profile()
+    pairings = ledgers.read_pairings(loaded, geography, ledger_profile)
     lines = _poverty_lines(loaded, profile)
     last_year = loaded.end_year
     rng = generate.streams(seed)
@@ -138,12 +147,9 @@ def demo_build(
     rows: dict[str, int] = {}
 
     with _large_cache(), transaction.atomic():
-        _wipe(geography.counties)
+        _wipe(geography.counties, programme=loaded)
         taken = _taken_ids(geography.counties)
-        next_id: dict[type[Model], int] = {
-            model: _next_id(model)
-            for model in (Household, Member, Income, StatusChange, RuralPopulation)
-        }
+        first_id: dict[type[Model], int] = {model: next_id(model) for model in REGISTRY_MODELS}
 
         clock = time.perf_counter()
         report("households", 0, None)
@@ -159,9 +165,9 @@ def demo_build(
             reference_year=last_year,
             taken_ids=taken,
         )
-        hh_base = next_id[Household]
+        hh_base = first_id[Household]
         columns = households.columns
-        rows["households"] = _insert(
+        rows["households"] = insert(
             Household,
             HOUSEHOLD_FIELDS,
             [range(hh_base, hh_base + households.count)]
@@ -174,11 +180,11 @@ def demo_build(
         clock = time.perf_counter()
         report("members", 0, members.count)
         columns = members.columns
-        rows["members"] = _insert(
+        rows["members"] = insert(
             Member,
             MEMBER_FIELDS,
             [
-                range(next_id[Member], next_id[Member] + members.count),
+                range(first_id[Member], first_id[Member] + members.count),
                 (members.household + hh_base).tolist(),
             ]
             + [columns[name] for name in MEMBER_FIELDS[2:]],
@@ -191,11 +197,11 @@ def demo_build(
         report("incomes", 0, None)
         incomes = generate.make_incomes(rng["incomes"], households, members, profile, lines)
         count = len(incomes["year"])
-        rows["incomes"] = _insert(
+        rows["incomes"] = insert(
             Income,
             INCOME_FIELDS,
             [
-                range(next_id[Income], next_id[Income] + count),
+                range(first_id[Income], first_id[Income] + count),
                 (incomes["household"] + hh_base).tolist(),
             ]
             + [incomes[name] for name in INCOME_FIELDS[2:]],
@@ -208,11 +214,11 @@ def demo_build(
         report("history", 0, None)
         history = generate.make_history(households)
         count = len(history["year"])
-        rows["history"] = _insert(
+        rows["history"] = insert(
             StatusChange,
             HISTORY_FIELDS,
             [
-                range(next_id[StatusChange], next_id[StatusChange] + count),
+                range(first_id[StatusChange], first_id[StatusChange] + count),
                 (history["household"] + hh_base).tolist(),
                 history["year"],
                 history["kind"].tolist(),
@@ -226,17 +232,33 @@ def demo_build(
         report("population", 0, None)
         population = generate.make_population(rng["population"], geography, households, profile)
         count = len(population["year"])
-        rows["population"] = _insert(
+        rows["population"] = insert(
             RuralPopulation,
             POPULATION_FIELDS,
-            [range(next_id[RuralPopulation], next_id[RuralPopulation] + count)]
+            [range(first_id[RuralPopulation], first_id[RuralPopulation] + count)]
             + [population[name] for name in POPULATION_FIELDS[1:]],
             stage="population",
             report=report,
         )
         seconds["population"] = time.perf_counter() - clock
 
-        for model in (Household, Member, Income, StatusChange, RuralPopulation):
+        money = ledgers.write_ledgers(
+            rng,
+            loaded,
+            geography,
+            pairings,
+            households,
+            members,
+            ledger_profile,
+            names,
+            household_base=hh_base,
+            scale=scale,
+            report=report,
+            rows=rows,
+            seconds=seconds,
+        )
+
+        for model in (*REGISTRY_MODELS, *ledgers.STAGE_MODELS.values()):
             reset_sequence(model)
 
     return _summary(
@@ -247,6 +269,7 @@ def demo_build(
         households=households,
         population=population,
         rows=rows,
+        money=money,
         seconds=time.perf_counter() - started,
         stage_seconds=seconds,
     )
@@ -367,8 +390,14 @@ def _cadre_village(county: str) -> Region:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _wipe(counties: list[str]) -> None:
-    """Delete the registry rows and rural population of the counties, children first."""
+def _wipe(counties: list[str], *, programme: Programme) -> None:
+    """Delete the ledger rows of the programme's pairings, then the registry rows and rural
+    population of the counties, children first.
+
+    Ledger rows of other programmes that refer to the counties' households stop the wipe.
+    """
+    for rows in ledgers.ledger_rows(programme):
+        _delete(rows)
     households = Household.objects.filter(county_id__in=counties)
     for model in (Member, Income, StatusChange):
         _delete(model._default_manager.filter(household_id__in=households.values("pk")))
@@ -431,31 +460,6 @@ def _taken_ids(counties: list[str]) -> frozenset[str]:
     return frozenset(Member.objects.filter(starts).values_list("id_number", flat=True))
 
 
-def _next_id(model: type[Model]) -> int:
-    return (model._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1
-
-
-def _insert(
-    model: type[Model],
-    fields: Sequence[str],
-    columns: Sequence[Sequence[Any]],
-    *,
-    stage: str,
-    report: Progress,
-) -> int:
-    """Insert column-wise data through the bulk path, reporting progress per batch."""
-    total = len(columns[0])
-    done = 0
-    report(stage, 0, total)
-    for start in range(0, total, BATCH_ROWS):
-        stop = start + BATCH_ROWS
-        done += bulk_insert(
-            model, fields, zip(*(column[start:stop] for column in columns), strict=True)
-        )
-        report(stage, done, total)
-    return done
-
-
 def _summary(
     programme: Programme,
     *,
@@ -465,6 +469,7 @@ def _summary(
     households: generate.Households,
     population: dict[str, list[Any]],
     rows: dict[str, int],
+    money: ledgers.LedgerMoney,
     seconds: float,
     stage_seconds: dict[str, float],
 ) -> DemoSummary:
@@ -492,6 +497,8 @@ def _summary(
             for y, p in zip(population["year"], population["population"], strict=True)
             if y == last_year
         ),
+        fiscal_aid=money.fiscal_aid,
+        closely_linked_share=money.closely_linked_share,
         seconds=seconds,
         stage_seconds=stage_seconds,
     )

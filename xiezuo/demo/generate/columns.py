@@ -69,3 +69,41 @@ class Members:
     elderly: np.ndarray
     months_worked: np.ndarray
     columns: dict[str, list[Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A region a ledger row may name: its code and its name."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Pairings:
+    """The programme's pairings whose recipient is a county of `Geography`, in pairing order.
+
+    Lists are indexed by pairing. Helper-side places (townships, villages) are keyed by the
+    helper's code, since a helper with two counties sends from the same places to both.
+    """
+
+    ids: list[int]  # Pairing primary keys
+    helpers: list[Place]  # the helper districts
+    recipients: list[Place]  # the recipient counties
+    county: np.ndarray  # int: index of the recipient into Geography.counties
+    deep: np.ndarray  # bool: the recipient is a deep-poverty county
+    start_dates: list[Any]  # datetime.date: the pairing's first day
+    end_dates: list[Any]  # datetime.date: its last day (the programme's when open)
+    years: list[int]  # the programme years
+    recipient_townships: list[list[Place]]
+    village_names: np.ndarray  # object: short names, aligned with Geography.villages
+    helper_townships: dict[str, list[Place]]
+    helper_villages: dict[str, list[Place]]  # rural villages (村民委员会) only
+    helper_province: Place  # the helper province
+    helper_districts: list[Place]  # every county-level district of the helper province
+    recipient_province: Place
+    own_province: list[str]  # county codes of the recipient province where people work away
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)

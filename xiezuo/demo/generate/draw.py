@@ -7,7 +7,13 @@ import numpy as np
 from xiezuo.core import codelists
 from xiezuo.demo.profile import Names, label
 
-STREAMS = ("households", "members", "incomes", "population")
+# Appending a stream leaves the earlier ones as they were: child i of a SeedSequence depends
+# on the seed and i only.
+STREAMS = (
+    "households", "members", "incomes", "population", "visits", "meetings", "secondments",
+    "trainings", "funds", "projects", "enterprises", "investments", "labour", "purchases",
+    "donations", "subpairings",
+)  # fmt: skip
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -123,3 +129,105 @@ def make_names(
 
 
 # --- households ----------------------------------------------------------------------------
+
+
+# --- ledgers -------------------------------------------------------------------------------
+
+
+def scaled_counts(
+    rng: np.random.Generator, bounds: list[int], shape: Any, *, scale: float, minimum: int = 0
+) -> np.ndarray:
+    """Return counts drawn from `bounds` (at scale 1), times `scale`, at least `minimum`."""
+    raw = rng.integers(bounds[0], bounds[1] + 1, size=shape)
+    return np.maximum(minimum, np.rint(raw * scale)).astype(np.int64)
+
+
+DAY = np.timedelta64(1, "D")
+
+
+def year_days(year: int) -> tuple[np.datetime64, np.datetime64]:
+    """Return the first and last day of `year`."""
+    return np.datetime64(f"{year}-01-01", "D"), np.datetime64(f"{year}-12-31", "D")
+
+
+def distinct_days(
+    rng: np.random.Generator,
+    first: np.datetime64,
+    last: np.datetime64,
+    count: int,
+    *,
+    taken: Any = (),
+) -> np.ndarray:
+    """Return up to `count` distinct days from `first` to `last` (both included), not in `taken`.
+
+    Fewer come back when fewer are free; they are in drawing order, not sorted.
+    """
+    span = int((last - first).astype(np.int64)) + 1
+    free = np.ones(max(span, 0), dtype=bool)
+    for day in taken:
+        offset = int((np.datetime64(day, "D") - first).astype(np.int64))
+        if 0 <= offset < span:
+            free[offset] = False
+    candidates = np.flatnonzero(free)
+    count = min(count, candidates.size)
+    return first + rng.choice(candidates, size=count, replace=False) * DAY
+
+
+def apportion(total: int, weights: np.ndarray, *, unit: int = 1, minimum: int = 0) -> np.ndarray:
+    """Return integer shares of `total` in proportion to `weights`, adding up to `total` exactly.
+
+    Shares are multiples of `unit` (largest remainders first); what is left below one unit goes
+    to the largest share. Each share gets at least `minimum` units while the total allows.
+    """
+    n = weights.size
+    units = total // unit
+    floor = min(minimum, units // n) if n else 0
+    free = units - floor * n
+    w = np.asarray(weights, dtype=float)
+    quota = w / w.sum() * free if w.sum() > 0 else np.full(n, free / n)
+    shares = np.floor(quota).astype(np.int64)
+    short = int(free - shares.sum())
+    if short > 0:
+        shares[np.argsort(-(quota - shares), kind="stable")[:short]] += 1
+    shares = (shares + floor) * unit
+    if n:
+        shares[int(np.argmax(shares))] += total - units * unit
+    return shares
+
+
+def lognormal_cents(rng: np.random.Generator, params: list[float], n: int) -> np.ndarray:
+    """Return amounts in cents of 万元 from [median, log-sd, minimum, maximum] (万元)."""
+    median, sigma, low, high = params
+    amounts = np.clip(np.exp(rng.normal(np.log(median), sigma, n)), low, high)
+    return np.rint(amounts * 100).astype(np.int64)
+
+
+def money_texts(cents: np.ndarray) -> list[str]:
+    """Return amounts in cents of 万元 as exact decimal texts (`1234.50`)."""
+    return [f"{c // 100}.{c % 100:02d}" for c in np.asarray(cents, dtype=np.int64).tolist()]
+
+
+def day_texts(days: np.ndarray) -> list[str | None]:
+    """Return ISO dates; None where a day is NaT (an open end)."""
+    texts = np.datetime_as_string(np.asarray(days, dtype="datetime64[D]"), unit="D").astype(object)
+    texts[np.isnat(days)] = None
+    return texts.tolist()
+
+
+def choose(rng: np.random.Generator, options: list[Any]) -> Any:
+    """Return one of `options`, uniformly."""
+    return options[int(rng.integers(len(options)))]
+
+
+def short_village_name(name: str) -> str:
+    """Return a village's everyday name: 城根营村民委员会 → 城根营村, 鼓楼社区居民委员会 → 鼓楼社区.
+
+    The regions table names the village committee; ledgers and people name the village.
+    """
+    for suffix, replacement in (("村民委员会", "村"), ("居民委员会", ""), ("委员会", "")):
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            if replacement and stem.endswith(replacement):
+                return stem
+            return stem + replacement
+    return name

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.scope import Role
+from xiezuo.demo.ledgers import STAGE_TITLES as LEDGER_STAGES
 from xiezuo.demo.services import (
     STAGE_TITLES,
     STAGES,
@@ -29,8 +30,9 @@ from xiezuo.regions.models import Region
 
 class Command(BaseCommand):
     help = (
-        "Set up the database, build the Beijing–Hebei demo registry at real scale, create one "
-        "demo account per role, then serve the site."
+        "Set up the database, build the Beijing–Hebei demo registry at real scale and the "
+        "ledgers of every pairing and programme year, create one demo account per role, then serve "
+        "the site."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -114,6 +116,9 @@ def _summary_table(summary: DemoSummary) -> Table:
     )
     table.add_row(f"{summary.last_year} 年乡村户籍人口", f"{summary.rural_population:,}")
     table.add_row(f"{summary.last_year} 年末贫困发生率", f"{summary.incidence:.2f} %")
+    table.add_row("财政援助资金（万元）", f"{summary.fiscal_aid:,.2f}")
+    table.add_row("与贫困人口紧密联系项目资金占比", f"{summary.closely_linked_share:.1f} %")
+    table.add_row("台账行数", f"{sum(summary.rows.get(stage, 0) for stage in LEDGER_STAGES):,}")
     table.add_row("写入行数", f"{sum(summary.rows.values()):,}")
     table.add_row("用时", f"{summary.seconds:.1f} 秒")
     return table

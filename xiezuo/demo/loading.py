@@ -1,0 +1,54 @@
+"""Writing generated columns through the bulk path: explicit ids, progress per batch."""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db.models import Max, Model
+
+from xiezuo.core.bulk import BATCH_ROWS, bulk_insert
+
+# progress(stage, rows done, rows in the stage or None while they are being drawn)
+Progress = Callable[[str, int, int | None], None]
+
+
+def next_id(model: type[Model]) -> int:
+    """Return the first primary key above every row of `model`'s table."""
+    return (model._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1
+
+
+def insert(
+    model: type[Model],
+    fields: Sequence[str],
+    columns: Sequence[Sequence[Any]],
+    *,
+    stage: str,
+    report: Progress,
+) -> int:
+    """Insert column-wise data through the bulk path, reporting progress per batch."""
+    total = len(columns[0])
+    done = 0
+    report(stage, 0, total)
+    for start in range(0, total, BATCH_ROWS):
+        stop = start + BATCH_ROWS
+        done += bulk_insert(
+            model, fields, zip(*(column[start:stop] for column in columns), strict=True)
+        )
+        report(stage, done, total)
+    return done
+
+
+def insert_columns(
+    model: type[Model], columns: dict[str, Sequence[Any]], *, stage: str, report: Progress
+) -> tuple[int, int]:
+    """Insert `columns` (field attname → values) with fresh ids; return the first id and count."""
+    first = next_id(model)
+    count = len(next(iter(columns.values()))) if columns else 0
+    fields = ("id", *columns)
+    insert(
+        model,
+        fields,
+        [range(first, first + count), *columns.values()],
+        stage=stage,
+        report=report,
+    )
+    return first, count
