@@ -1,0 +1,77 @@
+"""Import batches: what was loaded from which file, by whom, and how to take it back."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from xiezuo.programs.models import Programme
+
+
+class Batch(models.Model):
+    """One file imported into one ledger: its counts, its errors and its fate."""
+
+    class Status(models.TextChoices):
+        VALIDATED = "validated", "已校验（未写入）"
+        FAILED = "failed", "有错误（未写入）"
+        LOADED = "loaded", "已导入"
+        UNDONE = "undone", "已撤销"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="导入人",
+    )
+    created_at = models.DateTimeField("导入时间", default=timezone.now)
+    ledger = models.CharField("台账", max_length=32)
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    sheet = models.CharField("工作表", max_length=64, blank=True)
+    rows = models.PositiveIntegerField("行数", default=0)
+    valid = models.PositiveIntegerField("无误行数", default=0)
+    inserted = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    status = models.CharField("状态", max_length=12, choices=Status)
+    dry_run = models.BooleanField("试导入", default=False)
+    errors = models.JSONField("错误", default=list, blank=True)
+    notices = models.JSONField("提示", default=list, blank=True)
+    # The regions the importer's scope held; empty for a programme-wide importer.
+    scope_regions = models.JSONField("权限范围", default=list, blank=True)
+    seconds = models.FloatField("用时(秒)", default=0)
+    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "导入批次"
+        verbose_name_plural = "导入批次"
+
+    def __str__(self) -> str:
+        return f"{self.ledger} {self.file_name} ({self.get_status_display()})"
+
+
+class BatchChange(models.Model):
+    """Rows a batch wrote: a range of inserted ids, or one updated row and its old values."""
+
+    class Action(models.TextChoices):
+        INSERT = "insert", "新增"
+        UPDATE = "update", "更新"
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="changes")
+    model = models.CharField("模型", max_length=64)  # "registry.Member"
+    action = models.CharField("操作", max_length=8, choices=Action)
+    row_id = models.BigIntegerField("行 id")
+    # Inserts are recorded as ranges of consecutive ids: row_id … last_row_id.
+    last_row_id = models.BigIntegerField("末行 id", null=True, blank=True)
+    previous = models.JSONField("原值", null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "row_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.action} {self.model} {self.row_id}"
