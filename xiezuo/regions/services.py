@@ -1,8 +1,10 @@
-"""Writes to the region tables: the division table, county flags and rural population."""
+"""Writes to the region tables: the division table and county flags.
+
+Rural population is a ledger like the others: `xiezuo import population FILE`.
+"""
 
 import csv
 import gzip
-import io
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,23 +12,17 @@ from typing import Any
 
 from django.db import transaction
 
-from xiezuo.core import codes
 from xiezuo.core.bulk import bulk_insert
 from xiezuo.regions.errors import RegionDataError
-from xiezuo.regions.models import Region, RuralPopulation
+from xiezuo.regions.models import Region
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DIVISIONS_FILE = DATA_DIR / "divisions.csv.gz"
 COUNTY_FLAGS_FILE = DATA_DIR / "county_flags.csv"
 
 REGION_FIELDS = ("code", "name", "level", "parent_id", "poor_county", "deep_poverty", "exit_year")
-POPULATION_COLUMNS = ("区划代码", "年度", "乡村户籍人口")
-# How far down a title block may push the header row of a population sheet.
-HEADER_SEARCH_ROWS = 10
 # How many errors the message spells out; `extra["errors"]` holds all of them.
 ERRORS_IN_MESSAGE = 5
-# Codes per `IN (...)` query: SQLite caps the parameters of one statement.
-IN_CHUNK = 900
 
 
 def load_divisions(*, path: Path | None = None) -> int:
@@ -110,103 +106,6 @@ def _optional_year(value: str | None) -> int | None:
     return _year(text) if text else None
 
 
-def load_population(*, path: Path) -> int:
-    """Load rural registered population (区划代码, 年度, 乡村户籍人口) from CSV or XLSX.
-
-    A row replaces the stored value of its (region, year). Every bad cell is reported as
-    (row, column, message) with the row number the spreadsheet shows; if there is any, nothing
-    is loaded. Return the number of rows loaded.
-    """
-    path = Path(path)
-    table = _read_table(path)
-    header_index = _find_header(table, path)
-    header = [cell.strip() for cell in table[header_index]]
-    position = {name: header.index(name) for name in POPULATION_COLUMNS}
-    errors: list[dict[str, Any]] = []
-    records: dict[tuple[str, int], tuple[int, int]] = {}  # (code, year) -> (population, row)
-    for index in range(header_index + 1, len(table)):
-        cells = table[index]
-        if not any(cell.strip() for cell in cells):
-            continue
-        row_number = index + 1
-        values = {name: _cell(cells, position[name]) for name in POPULATION_COLUMNS}
-        parsed: dict[str, Any] = {}
-        for column, parse in (("区划代码", _code), ("年度", _year), ("乡村户籍人口", _count)):
-            try:
-                parsed[column] = parse(values[column])
-            except ValueError as error:
-                errors.append({"row": row_number, "column": column, "message": str(error)})
-        if len(parsed) < len(POPULATION_COLUMNS):
-            continue
-        key = (parsed["区划代码"], parsed["年度"])
-        if key in records:
-            first = records[key][1]
-            message = f"与第 {first} 行重复: {key[0]} {key[1]} 年"
-            errors.append({"row": row_number, "column": "区划代码", "message": message})
-            continue
-        records[key] = (parsed["乡村户籍人口"], row_number)
-    known: set[str] = set()
-    for chunk in _chunks(sorted({code for code, _ in records})):
-        known.update(Region.objects.filter(code__in=chunk).values_list("code", flat=True))
-    for (code, _), (_, row_number) in records.items():
-        if code not in known:
-            errors.append(
-                {"row": row_number, "column": "区划代码", "message": f"未知区划代码: {code}"}
-            )
-    _raise_if(errors, path)
-    with transaction.atomic():
-        for year in {year for _, year in records}:
-            for chunk in _chunks(sorted(code for code, y in records if y == year)):
-                RuralPopulation.objects.filter(year=year, region_id__in=chunk).delete()
-        return bulk_insert(
-            RuralPopulation,
-            ("region_id", "year", "population"),
-            ((code, year, population) for (code, year), (population, _) in records.items()),
-        )
-
-
-def _read_table(path: Path) -> list[list[str]]:
-    """Return every row of the first sheet (or the CSV) as text cells."""
-    suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
-        import fastexcel
-
-        try:
-            sheet = fastexcel.read_excel(path).load_sheet(
-                0, header_row=None, skip_rows=0, dtypes="string"
-            )
-        except Exception as error:  # fastexcel raises its own tree; name the file either way
-            raise RegionDataError(f"无法读取 Excel 文件: {error}", path=str(path)) from error
-        frame = sheet.to_polars()
-        return [["" if cell is None else str(cell) for cell in row] for row in frame.iter_rows()]
-    if suffix == ".csv":
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-        raise RegionDataError("CSV 文件编码无法识别（应为 UTF-8 或 GB18030）", path=str(path))
-    raise RegionDataError(f"不支持的文件类型: {path.suffix}（应为 .csv 或 .xlsx）", path=str(path))
-
-
-def _find_header(table: list[list[str]], path: Path) -> int:
-    for index, row in enumerate(table[:HEADER_SEARCH_ROWS]):
-        if set(POPULATION_COLUMNS) <= {cell.strip() for cell in row}:
-            return index
-    raise RegionDataError(
-        f"未找到表头行：前 {HEADER_SEARCH_ROWS} 行中没有同时含有"
-        f" {'、'.join(POPULATION_COLUMNS)} 的行",
-        path=str(path),
-        errors=[{"row": None, "column": None, "message": "缺少表头"}],
-    )
-
-
-def _cell(cells: list[str], position: int) -> str:
-    return cells[position].strip() if position < len(cells) else ""
-
-
 def _whole_number(text: str) -> int:
     """Return the integer a cell holds: '12,345', '2019.0' and full-width digits are accepted."""
     text = unicodedata.normalize("NFKC", text).replace(",", "").strip()
@@ -221,40 +120,11 @@ def _whole_number(text: str) -> int:
     return int(number)
 
 
-def _code(text: str) -> str:
-    """Return a division code; full-width digits and Excel's trailing '.0' are undone."""
-    text = unicodedata.normalize("NFKC", text).strip()
-    if text.endswith(".0"):  # a code Excel stored as a number
-        text = text[:-2]
-    if not text:
-        raise ValueError("不能为空")
-    try:
-        if not text.isascii():
-            raise ValueError(text)
-        codes.level_of(text)
-    except ValueError:
-        raise ValueError(f"不是有效的区划代码: {text!r}") from None
-    return text
-
-
 def _year(text: str) -> int:
     year = _whole_number(text)
     if not 1949 <= year <= 2100:
         raise ValueError(f"年度超出范围: {year}")
     return year
-
-
-def _count(text: str) -> int:
-    count = _whole_number(text)
-    if count < 0:
-        raise ValueError(f"不能为负数: {count}")
-    return count
-
-
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    """Yield slices small enough for one `IN (...)` on every backend (village files are big)."""
-    for start in range(0, len(items), IN_CHUNK):
-        yield items[start : start + IN_CHUNK]
 
 
 def _raise_if(errors: list[dict[str, Any]], path: Path) -> None:
