@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks_db",
     "xiezuo.core",
     "xiezuo.regions",
     "xiezuo.programs",
@@ -115,6 +116,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:overview"
 LOGOUT_REDIRECT_URL = "web:overview"
+
+# Long jobs (imports) run as Django tasks, stored in the database of record and run by
+# `xiezuo db_worker`: no broker to install.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # The programme a fresh installation shows when none is named.
 XIEZUO_DEFAULT_PROGRAMME = os.environ.get("XIEZUO_PROGRAMME", "beijing-hebei")

@@ -1,4 +1,8 @@
-"""Import batches: what was loaded from which file, by whom, and how to take it back."""
+"""Import batches: what was loaded from which file, by whom, and how to take it back; and the
+jobs that import uploaded files in the background."""
+
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -75,3 +79,69 @@ class BatchChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id} {self.action} {self.model} {self.row_id}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file waiting for, going through or done with the importer.
+
+    The file is kept under `XIEZUO_DATA_DIR/uploads/<upload_key>/<original name>` so that the
+    annotated copy can be made from it later. `report` is the importer's report (its JSON
+    shape plus notices and status); `batch` the batch it left, if any.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "任务出错"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="上传人",
+    )
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ledger = models.CharField("台账", max_length=32)
+    upload_key = models.UUIDField("上传标识", default=uuid.uuid4, unique=True, editable=False)
+    original_name = models.CharField("文件名", max_length=255)
+    dry_run = models.BooleanField("试导入", default=False)
+    status = models.CharField("状态", max_length=8, choices=Status, default=Status.QUEUED)
+    stage = models.CharField("阶段", max_length=32, blank=True)
+    done = models.PositiveBigIntegerField("已处理", default=0)
+    total = models.PositiveBigIntegerField("总数", null=True, blank=True)
+    report = models.JSONField("报告", null=True, blank=True)
+    message = models.TextField("任务错误", blank=True)
+    batch = models.ForeignKey(
+        Batch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_jobs",
+        verbose_name="批次",
+    )
+    task_id = models.CharField("任务 id", max_length=64, blank=True)
+    created_at = models.DateTimeField("上传时间", default=timezone.now)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+
+    def __str__(self) -> str:
+        return f"{self.ledger} {self.original_name} ({self.get_status_display()})"
+
+    @property
+    def upload_path(self) -> Path:
+        """Return where the uploaded file is kept."""
+        return Path(settings.DATA_DIR) / "uploads" / str(self.upload_key) / self.original_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

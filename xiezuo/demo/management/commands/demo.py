@@ -1,4 +1,7 @@
+import contextlib
+import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.management import call_command
@@ -26,6 +29,9 @@ from xiezuo.demo.services import (
     demo_build,
 )
 from xiezuo.regions.models import Region
+
+# How long the task worker may take to finish the task in hand when the server stops.
+WORKER_STOP_SECONDS = 30
 
 
 class Command(BaseCommand):
@@ -59,7 +65,32 @@ class Command(BaseCommand):
         console.print("[yellow]以上账号和密码仅供本机演示使用，切勿用于真实数据或对外部署。[/]")
         if not no_serve:
             console.print(f"打开 http://{addrport}/ 并用上面的账号登录；Ctrl-C 停止。")
-            call_command("runserver", addrport, use_reloader=False)
+            with _task_worker(console):
+                call_command("runserver", addrport, use_reloader=False)
+
+
+@contextlib.contextmanager
+def _task_worker(console: Console) -> Iterator[subprocess.Popen]:
+    """Run `xiezuo db_worker` beside the server (imports run in it); stop it with the server.
+
+    The worker runs in a session of its own, so Ctrl-C reaches the server only and the worker
+    gets exactly one SIGTERM from here: it finishes the task in hand, then exits (a second
+    signal would abandon the task).
+    """
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "xiezuo", "db_worker", "--no-reload"], start_new_session=True
+    )
+    console.print(f"后台任务进程 xiezuo db_worker 已启动（pid {worker.pid}），用于网页导入。")
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=WORKER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
 
 
 class _StageProgress:

@@ -1,0 +1,341 @@
+"""The import pages: upload, the job's progress and report, annotated file, history and undo."""
+
+import datetime as dt
+import io
+import re
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from tests.ingest.conftest import (
+    HOUSEHOLD_HEADERS,
+    MEMBER_HEADERS,
+    household_row,
+    member_row,
+    write_xlsx,
+)
+from xiezuo.core.ids import make_id
+from xiezuo.core.scope import Role
+from xiezuo.ingest.catalog import ledgers
+from xiezuo.ingest.models import Batch, ImportJob
+from xiezuo.ingest.tasks import run_import
+from xiezuo.ingest.writing._annotate import FILL
+from xiezuo.registry.models import Household, Member
+from xiezuo.web.imports.display import ERRORS_SHOWN
+
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+DUMMY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+HH = "13072310020100001"
+BORN = dt.date(1960, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_and_uploads(settings, tmp_path):
+    """Run tasks in the request; keep uploads under the test's own folder."""
+    settings.TASKS = IMMEDIATE
+    settings.DATA_DIR = tmp_path / "data"
+
+
+@pytest.fixture
+def kangbao(programme, make_user, client):
+    """Return a client signed in as the 康保 county office (130723)."""
+    client.force_login(make_user("kangbao", Role.COUNTY_OFFICE, "130723"))
+    return client
+
+
+def households_file(tmp_path, *rows, name="households.xlsx"):
+    path = write_xlsx(tmp_path / name, [HOUSEHOLD_HEADERS, *rows], title="贫困户台账")
+    return SimpleUploadedFile(name, path.read_bytes())
+
+
+def upload(client, file, *, ledger="households", dry_run=False):
+    """Post the upload form; return the job page it leads to."""
+    data = {"ledger": ledger, "file": file}
+    if dry_run:
+        data["dry_run"] = "on"
+    response = client.post(reverse("web:import"), data, follow=True)
+    assert response.redirect_chain, response.content.decode()[:2000]
+    return response
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def error_rows(html: str) -> list[list[str]]:
+    body = re.search(r'id="error-table">.*?<tbody>(.*?)</tbody>', html, re.S)
+    assert body, "no error table"
+    rows = re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)
+    return [[text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in rows]
+
+
+# --- who may come in -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("web:import"),
+        reverse("web:import-job", args=[1]),
+        reverse("web:import-job-annotated", args=[1]),
+        reverse("web:import-template", args=["households"]),
+    ],
+)
+def test_anonymous_readers_are_sent_to_sign_in(client, programme, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("role", "region"), [(Role.CADRE, "130723100201"), (Role.ASSESSOR, "130000")]
+)
+def test_cadres_and_assessors_may_not_import(client, programme, make_user, tmp_path, role, region):
+    """403 on the page and on the upload itself; nothing is queued."""
+    client.force_login(make_user("reader", role, region))
+    assert client.get(reverse("web:import")).status_code == 403
+    response = client.post(
+        reverse("web:import"),
+        {"ledger": "households", "file": households_file(tmp_path, household_row(1))},
+    )
+    assert response.status_code == 403
+    assert not ImportJob.objects.exists()
+
+
+def test_the_upload_needs_the_csrf_token(programme, make_user, tmp_path):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user("kangbao", Role.COUNTY_OFFICE, "130723"))
+    response = client.post(
+        reverse("web:import"),
+        {"ledger": "households", "file": households_file(tmp_path, household_row(1))},
+    )
+    assert response.status_code == 403
+    assert not ImportJob.objects.exists()
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def test_the_page_offers_every_ledger_and_its_template(kangbao):
+    html = kangbao.get(reverse("web:import")).content.decode()
+    assert len(ledgers()) == 16
+    for key, ledger in ledgers().items():
+        assert f'<option value="{key}">{ledger.title}（{key}）</option>' in html
+        assert reverse("web:import-template", args=[key]) in html
+    assert 'enctype="multipart/form-data"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+@pytest.mark.parametrize("key", list(ledgers()))
+def test_templates_download_as_xlsx_with_the_ledgers_headers(kangbao, key):
+    response = kangbao.get(reverse("web:import-template", args=[key]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    headers = [cell.value for cell in sheet[3] if cell.value is not None]
+    assert headers == ledgers()[key].headers
+
+
+def test_an_unknown_template_is_not_found(kangbao):
+    assert kangbao.get(reverse("web:import-template", args=["nonsense"])).status_code == 404
+
+
+def test_a_form_without_a_file_says_so(kangbao):
+    response = kangbao.post(reverse("web:import"), {"ledger": "households"})
+    assert response.status_code == 200
+    assert "field-error" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+# --- upload, job, report -------------------------------------------------------------------
+
+
+def test_a_clean_upload_loads_and_the_report_says_so(kangbao, tmp_path):
+    """Upload → job → report on the job page; the batch is in the history."""
+    response = upload(kangbao, households_file(tmp_path, *map(household_row, (1, 2, 3))))
+    job = ImportJob.objects.get()
+    assert response.redirect_chain == [(reverse("web:import-job", args=[job.pk]), 302)]
+    html = response.content.decode()
+    assert "已写入：新增 3 行" in text(html)
+    assert 'data-count="inserted">3<' in html
+    assert "hx-trigger" not in html  # finished: nothing to poll
+    assert "error-table" not in html
+    assert f"#batch-{job.batch_id}" in html
+    assert Household.objects.count() == 3
+    history = kangbao.get(reverse("web:import")).content.decode()
+    assert f'id="batch-{job.batch_id}" data-status="loaded"' in history
+    assert reverse("web:import-job", args=[job.pk]) in history
+
+
+def test_a_dry_run_reports_what_would_change(kangbao, tmp_path):
+    html = upload(kangbao, households_file(tmp_path, household_row(1)), dry_run=True)
+    assert "试导入：全部 1 行无误，未写入" in text(html.content.decode())
+    assert not Household.objects.exists()
+
+
+def test_a_file_with_errors_shows_the_table_and_the_annotated_cells_are_red(kangbao, tmp_path):
+    """One bad row: the table names row, column, value and message; the XLSX marks the cell."""
+    file = households_file(tmp_path, household_row(1), household_row(2, 贫困户属性="特别贫困"))
+    html = upload(kangbao, file).content.decode()
+    assert "发现 1 处错误，涉及 1 行：未写入任何数据" in text(html)
+    [(row, column, value, message)] = error_rows(html)
+    assert (row, column, value) == ("4", "贫困户属性", "特别贫困")
+    assert message
+    assert not Household.objects.exists()
+
+    job = ImportJob.objects.get()
+    response = kangbao.get(reverse("web:import-job-annotated", args=[job.pk]))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    column = HOUSEHOLD_HEADERS.index("贫困户属性") + 1
+    bad = sheet.cell(row=4, column=column)
+    assert bad.value == "特别贫困"
+    assert bad.fill.fgColor.rgb == FILL
+    assert message in bad.comment.text
+    good = sheet.cell(row=3, column=column)
+    assert good.fill.fgColor.rgb != FILL
+    assert good.comment is None
+
+
+def test_a_clean_job_has_no_annotated_file(kangbao, tmp_path):
+    upload(kangbao, households_file(tmp_path, household_row(1)))
+    job = ImportJob.objects.get()
+    assert kangbao.get(reverse("web:import-job-annotated", args=[job.pk])).status_code == 404
+
+
+def test_a_county_office_cannot_load_another_countys_rows(kangbao, tmp_path):
+    """康保 uploads 怀安 households: every row is an error and nothing loads."""
+    file = households_file(
+        tmp_path,
+        household_row(1, village="130728100201"),
+        household_row(2, village="130728100201"),
+    )
+    html = upload(kangbao, file).content.decode()
+    rows = error_rows(html)
+    assert [row[0] for row in rows] == ["3", "4"]
+    assert all("130728100201" in row[2] for row in rows)
+    assert not Household.objects.exists()
+    assert ImportJob.objects.get().batch.status == Batch.Status.FAILED
+
+
+def test_an_unusable_file_is_reported(kangbao):
+    file = SimpleUploadedFile("ledger.xlsx", b"%PDF-1.5\n")
+    html = text(upload(kangbao, file).content.decode())
+    title = ledgers()["households"].title
+    assert f"文件无法作为「{title}」台账读取，未写入任何数据" in html
+    assert "PDF" in html
+
+
+def test_the_error_table_shows_the_first_thousand_and_the_total(kangbao, tmp_path):
+    rows = [
+        household_row(
+            1,
+            户编号=f"130723100201{n:05d}",
+            户主证件号码=make_id("130723", BORN + dt.timedelta(n), 1),
+            贫困户属性="特别贫困",
+        )
+        for n in range(1, ERRORS_SHOWN + 201)
+    ]
+    html = upload(kangbao, households_file(tmp_path, *rows)).content.decode()
+    assert len(error_rows(html)) == ERRORS_SHOWN
+    assert "共 1,200 处，此处显示前 1,000 处；全部错误见标注文件" in text(html)
+
+
+def test_a_queued_job_shows_a_polling_progress_bar_until_done(kangbao, settings, tmp_path):
+    """While queued the fragment polls every second; once run, the fragment is the report."""
+    settings.TASKS = DUMMY
+    upload(kangbao, households_file(tmp_path, household_row(1)))
+    job = ImportJob.objects.get()
+    url = reverse("web:import-job", args=[job.pk])
+    page = kangbao.get(url).content.decode()
+    assert "排队中" in page
+    assert f'hx-get="{url}" hx-trigger="every 1s"' in page
+    assert "<progress" in page
+    assert "vendor/htmx/htmx.min.js" in page
+
+    run_import.call(job.pk)
+    fragment = kangbao.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<section id="job"')
+    assert "<html" not in fragment
+    assert "hx-trigger" not in fragment
+    assert "已写入：新增 1 行" in text(fragment)
+
+
+def test_a_running_job_shows_its_stage_and_share(kangbao, settings, tmp_path):
+    settings.TASKS = DUMMY
+    upload(kangbao, households_file(tmp_path, household_row(1)))
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, stage="写入新增行", done=500, total=2000
+    )
+    html = kangbao.get(reverse("web:import-job", args=[job.pk])).content.decode()
+    assert "写入新增行" in html
+    assert 'value="25"' in html
+    assert "500 / 2,000 行" in html
+
+
+# --- who sees which jobs and batches --------------------------------------------------------
+
+
+def test_an_office_sees_only_its_own_jobs_and_batches(kangbao, make_user, tmp_path):
+    upload(kangbao, households_file(tmp_path, household_row(1)))
+    job = ImportJob.objects.get()
+    other = Client()
+    other.force_login(make_user("chaoyang", Role.HELPER_OFFICE, "110105"))
+    assert other.get(reverse("web:import-job", args=[job.pk])).status_code == 404
+    assert f'id="batch-{job.batch_id}"' not in other.get(reverse("web:import")).content.decode()
+    undo = other.post(reverse("web:import-batch-undo", args=[job.batch_id]))
+    assert undo.status_code == 404
+    assert Household.objects.count() == 1
+
+    office = Client()
+    office.force_login(make_user("office", Role.PROGRAMME_OFFICE, "110000"))
+    assert office.get(reverse("web:import-job", args=[job.pk])).status_code == 200
+    assert f'id="batch-{job.batch_id}"' in office.get(reverse("web:import")).content.decode()
+
+
+# --- undo --------------------------------------------------------------------------------
+
+
+def test_undo_from_the_page(kangbao, tmp_path):
+    upload(kangbao, households_file(tmp_path, household_row(1), household_row(2)))
+    batch = Batch.objects.get()
+    html = kangbao.get(reverse("web:import")).content.decode()
+    assert reverse("web:import-batch-undo", args=[batch.pk]) in html
+    assert "data-confirm=" in html
+
+    response = kangbao.post(reverse("web:import-batch-undo", args=[batch.pk]), follow=True)
+    html = response.content.decode()
+    assert f"批次 {batch.pk}（households.xlsx）已撤销" in html
+    assert f'id="batch-{batch.pk}" data-status="undone"' in html
+    assert not Household.objects.exists()
+    job = kangbao.get(reverse("web:import-job", args=[batch.import_jobs.get().pk]))
+    assert 'data-batch-status="undone"' in job.content.decode()
+
+
+def test_undo_needs_a_post(kangbao, tmp_path):
+    upload(kangbao, households_file(tmp_path, household_row(1)))
+    batch = Batch.objects.get()
+    assert kangbao.get(reverse("web:import-batch-undo", args=[batch.pk])).status_code == 405
+
+
+def test_an_undo_refused_shows_why(kangbao, tmp_path):
+    """Members refer to the households of the first batch: its undo is refused, with reason."""
+    upload(kangbao, households_file(tmp_path, household_row(1)))
+    households = Batch.objects.get()
+    members = write_xlsx(tmp_path / "members.xlsx", [MEMBER_HEADERS, member_row(HH, 1)])
+    upload(kangbao, SimpleUploadedFile("members.xlsx", members.read_bytes()), ledger="members")
+    assert Member.objects.count() == 1
+
+    response = kangbao.post(reverse("web:import-batch-undo", args=[households.pk]), follow=True)
+    html = text(response.content.decode())
+    assert f"批次 {households.pk} 未撤销：" in html
+    assert "引用" in html
+    households.refresh_from_db()
+    assert households.status == Batch.Status.LOADED
+    assert Household.objects.count() == 1
