@@ -4,7 +4,8 @@ SQLite takes `executemany` on the raw connection; PostgreSQL takes `COPY … FRO
 Both run inside the caller's transaction, so a failed load leaves nothing behind.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.color import no_style
@@ -85,3 +86,31 @@ def reset_sequence(model: type[Model], *, using: str = "default") -> None:
     with connection.cursor() as cursor:
         for statement in sql:
             cursor.execute(statement)
+
+
+# The SQLite page cache during a bulk load; SQLite allocates it only as it fills.
+SQLITE_CACHE_KIB = 512 * 1024
+
+
+@contextmanager
+def large_sqlite_cache(*, using: str = "default") -> Iterator[None]:
+    """Give SQLite a page cache that holds the indexes being written, for one bulk load.
+
+    The default cache (about 8 MB) is smaller than the ID-number index of a county's members,
+    and inserting in random key order then reads pages back from disk. Other databases are
+    left as they are.
+    """
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")

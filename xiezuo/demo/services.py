@@ -8,8 +8,6 @@ demo-only password.
 """
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
@@ -18,11 +16,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db import connections, models, transaction
+from django.db import models, transaction
 from django.db.models import Count, Model, Q, QuerySet
 
 from xiezuo.core import codes
-from xiezuo.core.bulk import reset_sequence
+from xiezuo.core.bulk import large_sqlite_cache, reset_sequence
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.models import Grant
 from xiezuo.demo import generate, ledgers
@@ -70,7 +68,6 @@ INCOME_FIELDS = (
 )  # fmt: skip
 HISTORY_FIELDS = ("id", "household_id", "year", "kind")
 POPULATION_FIELDS = ("id", "region_id", "year", "population")
-SQLITE_CACHE_KIB = 512 * 1024  # page cache during a build (SQLite allocates it as it fills)
 
 
 @dataclass(frozen=True)
@@ -146,7 +143,7 @@ def demo_build(
     seconds: dict[str, float] = {}
     rows: dict[str, int] = {}
 
-    with _large_cache(), transaction.atomic():
+    with large_sqlite_cache(), transaction.atomic():
         _wipe(geography.counties, programme=loaded)
         taken = _taken_ids(geography.counties)
         first_id: dict[type[Model], int] = {model: next_id(model) for model in REGISTRY_MODELS}
@@ -429,29 +426,6 @@ def _delete(rows: QuerySet) -> None:
         rows.delete()
         return
     rows._raw_delete(rows.db)
-
-
-@contextmanager
-def _large_cache() -> Iterator[None]:
-    """Give SQLite a page cache that holds the indexes being built, for the build only.
-
-    The default cache (about 8 MB) is smaller than the ID-number index of a full-scale
-    registry, and inserting in random key order then reads pages back from disk.
-    """
-    connection = connections["default"]
-    if connection.vendor != "sqlite":
-        yield
-        return
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (previous,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 def _taken_ids(counties: list[str]) -> frozenset[str]:

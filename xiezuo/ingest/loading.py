@@ -9,7 +9,6 @@ records the id ranges it inserted and the old values of the rows it updated, so 
 
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,7 +18,7 @@ import polars as pl
 from django.db import connection, models
 from django.db.models import Model
 
-from xiezuo.core.bulk import bulk_insert, reset_sequence, table_and_columns
+from xiezuo.core.bulk import bulk_insert, large_sqlite_cache, reset_sequence, table_and_columns
 from xiezuo.ingest.errors import RowError, shown
 from xiezuo.ingest.lookups import rows_where_in
 from xiezuo.ingest.models import Batch, BatchChange
@@ -30,7 +29,6 @@ __all__ = ["Classified", "apply", "classify", "restore"]
 
 CHUNK_ROWS = 50_000
 IN_CHUNK = 10_000  # ids per `IN (...)`: below SQLite's limit on parameters
-SQLITE_CACHE_KIB = 512 * 1024  # the page cache during a load (allocated as it fills)
 OLD = "__old"
 ID = "__id"
 
@@ -83,7 +81,7 @@ def classify(validated: Validated) -> Classified:
 
 def apply(classified: Classified, batch: Batch, *, progress: Any = None) -> None:
     """Write inserts and updates and record them on `batch`, in the caller's transaction."""
-    with _large_cache():
+    with large_sqlite_cache():
         _apply(classified, batch, progress)
 
 
@@ -417,28 +415,6 @@ def _chunks(rows: Any) -> Iterator[list[tuple[Any, ...]]]:
             chunk = []
     if chunk:
         yield chunk
-
-
-@contextmanager
-def _large_cache() -> Iterator[None]:
-    """Give SQLite a page cache that holds the indexes being written, for this load only.
-
-    The default cache (about 8 MB) is smaller than the ID-number index of a county's members,
-    and inserting in random key order then reads pages back from disk.
-    """
-    if connection.vendor != "sqlite":
-        yield
-        return
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (previous,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 def _lock(model: type[Model]) -> None:
