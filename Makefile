@@ -6,7 +6,7 @@ SCALE ?= 1
 .PHONY: demo install test test-sqlite test-postgres lint bench
 
 install:
-	$(UV) sync --locked
+	$(UV) sync --locked --all-extras
 
 demo: install
 	$(UV) run xiezuo demo --scale $(SCALE)

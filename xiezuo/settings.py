@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "xiezuo.registry",
     "xiezuo.ledgers",
     "xiezuo.ingest",
+    "xiezuo.assessment",
     "xiezuo.demo",
     "xiezuo.web",
 ]

@@ -1,0 +1,340 @@
+"""The engine: evaluate the catalog's expressions and add their rows up per unit.
+
+Units are the programme's pairings (helper → recipient) active in the year, its helper
+districts, its recipient counties and the programme itself (DOMAIN.md §3).
+
+All indicators of a year go to the engine as **one** query: for each indicator, its record rows
+grouped at their grain (pairing, or county for registry outcomes) — or, for a distinct count,
+recounted at every unit type, since distinct keys do not add up. The small result comes back
+and is rolled up here: sums and counts add over a unit's pairings (over its distinct counties for
+county rows, so a county with two helpers is counted once for the programme); a rate is
+recomputed from the summed numerator and denominator, never averaged, and has no value when
+the denominator is zero; a flag holds when every pairing of the unit has a record.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import ibis
+import ibis.expr.types as ir
+
+from xiezuo.assessment import catalog
+from xiezuo.assessment.calculations import Figure
+from xiezuo.assessment.catalog import Indicator
+from xiezuo.assessment.expressions import EXPRESSIONS
+from xiezuo.assessment.tables import Tables, quiet
+from xiezuo.core.errors import XiezuoError
+
+# Parameters the engine uses itself; the others go to the expression.
+ENGINE_PARAMS = frozenset({"factor"})
+PLACES = 6  # values are rounded to this many decimals, so engines agree to the last digit
+
+
+class EvaluationError(XiezuoError):
+    """The programme or a unit asked for is not in the data the engine reads."""
+
+
+@dataclass(frozen=True)
+class PairingUnit:
+    id: int
+    helper: str
+    recipient: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.helper}→{self.recipient}"
+
+
+@dataclass(frozen=True)
+class Units:
+    """The units of a programme-year."""
+
+    programme: str
+    pairings: tuple[PairingUnit, ...]
+    programme_id: int = 0
+    year: int = 0
+
+    def table(self, t: Tables) -> ir.Table:
+        """Return the units' pairings as a table of the engine (a filter, not a list of ids:
+        a programme of 800 pairings would otherwise put 800 literals in every query)."""
+        # A view: an expression may read the pairing table itself (I16 does), and Ibis needs
+        # the two uses to be distinct relations.
+        return _active_pairings(t, self.programme_id, self.year).view()
+
+    @cached_property
+    def _members(self) -> dict[tuple[str, str], list[PairingUnit]]:
+        found: dict[tuple[str, str], list[PairingUnit]] = {("programme", self.programme): []}
+        for p in self.pairings:
+            found[("pairing", p.key)] = [p]
+            found.setdefault(("helper", p.helper), []).append(p)
+            found.setdefault(("recipient", p.recipient), []).append(p)
+            found[("programme", self.programme)].append(p)
+        return found
+
+    @property
+    def helpers(self) -> list[str]:
+        return sorted({p.helper for p in self.pairings})
+
+    @property
+    def recipients(self) -> list[str]:
+        return sorted({p.recipient for p in self.pairings})
+
+    def keys(self, unit_type: str) -> list[str]:
+        """Return the unit keys of one unit type."""
+        if unit_type == "pairing":
+            return [p.key for p in self.pairings]
+        if unit_type == "helper":
+            return self.helpers
+        if unit_type == "recipient":
+            return self.recipients
+        return [self.programme]
+
+    def pairings_of(self, unit_type: str, unit: str) -> list[PairingUnit]:
+        """Return the pairings that make up a unit."""
+        found = self._members.get((unit_type, unit))
+        if not found:
+            raise EvaluationError(
+                f"没有考核单位 {unit_type} {unit}", unit_type=unit_type, unit=unit
+            )
+        return found
+
+
+@dataclass
+class _Sums:
+    n: int = 0
+    value: float = 0.0
+    numerator: float = 0.0
+    denominator: float = 0.0
+
+    def add(self, other: "_Sums") -> None:
+        self.n += other.n
+        self.value += other.value
+        self.numerator += other.numerator
+        self.denominator += other.denominator
+
+
+@dataclass
+class _Grains:
+    """What came back from the engine for one indicator."""
+
+    by_pairing: dict[str, _Sums] = field(default_factory=dict)
+    by_county: dict[str, _Sums] = field(default_factory=dict)
+    distinct: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def fetch(table: ir.Table) -> list[dict]:
+    """Run a query on its engine and return its rows as dicts."""
+    with quiet():
+        return table.to_pyarrow().to_pylist()
+
+
+def default_as_of(year: int) -> dt.date:
+    return dt.date(year, 12, 31)
+
+
+def programme_units(t: Tables, *, programme: str, year: int) -> Units:
+    """Return the pairings of `programme` in force during `year` (one query)."""
+    prog = t.programme
+    found = [row["id"] for row in fetch(prog.filter(prog.key == programme).select("id"))]
+    if not found:
+        raise EvaluationError(f"数据中没有项目 {programme}", programme=programme)
+    active = _active_pairings(t, found[0], year).order_by("helper_id", "recipient_id")
+    rows = fetch(active.select("id", "helper_id", "recipient_id"))
+    return Units(
+        programme=programme,
+        pairings=tuple(PairingUnit(r["id"], r["helper_id"], r["recipient_id"]) for r in rows),
+        programme_id=found[0],
+        year=year,
+    )
+
+
+def _active_pairings(t: Tables, programme_id: int, year: int) -> ir.Table:
+    p = t.pairing
+    return p.filter(
+        p.programme_id == programme_id,
+        p.start_date <= ibis.date(dt.date(year, 12, 31)),
+        p.end_date.isnull() | (p.end_date >= ibis.date(dt.date(year, 1, 1))),
+    )
+
+
+def record_rows(t: Tables, indicator: Indicator, *, year: int, as_of: dt.date) -> ir.Table:
+    """Return the record rows of one indicator (its expression, with its parameters)."""
+    params = {k: v for k, v in indicator.params.items() if k not in ENGINE_PARAMS}
+    return EXPRESSIONS[indicator.expression](t, year=year, as_of=as_of, **params)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The one query of a programme-year, and the grain of each indicator's rows."""
+
+    table: ir.Table
+    grains: dict[str, str]
+
+
+def plan(
+    t: Tables, *, year: int, as_of: dt.date, indicators: Sequence[Indicator], units: Units
+) -> Plan:
+    """Return the query that sums every indicator's rows at its grain (one union)."""
+    grains: dict[str, str] = {}
+    parts = []
+    for ind in indicators:
+        rows, grains[ind.id] = restrict(t, record_rows(t, ind, year=year, as_of=as_of), units)
+        parts.append(_aggregate(t, ind, rows, grains[ind.id], units))
+    return Plan(parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0], grains)
+
+
+def evaluate(
+    t: Tables,
+    *,
+    programme: str,
+    year: int,
+    as_of: dt.date | None = None,
+    indicators: Sequence[Indicator] | None = None,
+    units: Units | None = None,
+) -> list[Figure]:
+    """Return every indicator's value for every unit of the programme-year."""
+    as_of = as_of or default_as_of(year)
+    indicators = list(indicators or catalog.indicators())
+    units = units or programme_units(t, programme=programme, year=year)
+    if not units.pairings:
+        return []
+    query = plan(t, year=year, as_of=as_of, indicators=indicators, units=units)
+    sums: dict[str, _Grains] = {ind.id: _Grains() for ind in indicators}
+    for row in fetch(query.table):
+        grain = sums[row["indicator"]]
+        level, unit = row["level"], row["unit"]
+        if row["keys"] is not None:
+            grain.distinct[(level, unit)] = int(row["keys"])
+            continue
+        (grain.by_pairing if level == "pairing_id" else grain.by_county)[unit] = _Sums(
+            int(row["n"]), row["value"] or 0.0, row["numerator"] or 0.0, row["denominator"] or 0.0
+        )
+    return [
+        value
+        for ind in indicators
+        for value in _roll_up(ind, sums[ind.id], units, by_county=query.grains[ind.id] == "county")
+    ]
+
+
+def restrict(t: Tables, rows: ir.Table, units: Units) -> tuple[ir.Table, str]:
+    """Return the record rows of the programme's units, and their grain column."""
+    active = units.table(t)
+    if "pairing_id" in rows.columns:
+        return rows.filter(rows.pairing_id.isin(active.id)), "pairing_id"
+    return rows.filter(rows.county.isin(active.recipient_id)), "county"
+
+
+def with_sides(t: Tables, rows: ir.Table, grain: str, units: Units) -> ir.Table:
+    """Return record rows with the pairing, helper and recipient each row counts for.
+
+    A county row counts for every pairing of its county (for distinct counts and drill-down,
+    where counting a row twice does not matter).
+    """
+    p = units.table(t)
+    sides = p.select(unit_pairing=p.id, unit_helper=p.helper_id, unit_recipient=p.recipient_id)
+    on = rows.pairing_id if grain == "pairing_id" else rows.county
+    target = sides.unit_pairing if grain == "pairing_id" else sides.unit_recipient
+    return rows.join(sides, on == target)
+
+
+def _aggregate(t: Tables, ind: Indicator, rows: ir.Table, grain: str, units: Units) -> ir.Table:
+    label = ibis.literal(ind.id)
+    if ind.kind == "distinct":
+        joined = with_sides(t, rows, grain, units)
+        levels = [
+            joined.group_by(unit=joined.unit_pairing.cast("string")).agg(keys=joined.key.nunique()),
+            joined.group_by(unit=joined.unit_helper.cast("string")).agg(keys=joined.key.nunique()),
+            joined.group_by(unit=joined.unit_recipient.cast("string")).agg(
+                keys=joined.key.nunique()
+            ),
+            joined.aggregate(keys=joined.key.nunique()).mutate(unit=ibis.literal(units.programme)),
+        ]
+        names = ("pairing", "helper", "recipient", "programme")
+        parts = [
+            level.select(
+                indicator=label,
+                level=ibis.literal(name),
+                unit=level.unit,
+                n=ibis.literal(0, type="int64"),
+                value=ibis.null("float64"),
+                numerator=ibis.null("float64"),
+                denominator=ibis.null("float64"),
+                keys=level["keys"].cast("int64"),
+            )
+            for name, level in zip(names, levels, strict=True)
+        ]
+        return parts[0].union(*parts[1:])
+    columns = set(rows.columns)
+
+    def total(name: str) -> ir.Value:
+        if name in columns:
+            return rows[name].cast("float64").sum()
+        return ibis.literal(0).cast("float64")  # not a bare 0.0: numeric on PostgreSQL
+
+    grouped = rows.group_by(unit=rows[grain].cast("string")).agg(
+        n=rows.count(),
+        value=total("value"),
+        numerator=total("numerator"),
+        denominator=total("denominator"),
+    )
+    return grouped.select(
+        indicator=label,
+        level=ibis.literal(grain),
+        unit=grouped.unit,
+        n=grouped.n.cast("int64"),
+        value=grouped.value.cast("float64"),
+        numerator=grouped.numerator.cast("float64"),
+        denominator=grouped.denominator.cast("float64"),
+        keys=ibis.null("int64"),
+    )
+
+
+def _roll_up(ind: Indicator, grains: _Grains, units: Units, *, by_county: bool) -> Iterable[Figure]:
+    for unit_type in ind.unit_types:
+        for unit in units.keys(unit_type):
+            if ind.kind == "distinct":
+                level = unit_type
+                key = str(units.pairings_of("pairing", unit)[0].id) if level == "pairing" else unit
+                yield Figure(ind.id, unit_type, unit, float(grains.distinct.get((level, key), 0)))
+                continue
+            pairings = units.pairings_of(unit_type, unit)
+            if ind.kind == "flag":
+                has = [_grain_of(grains, p, by_county).n > 0 for p in pairings]
+                yield Figure(ind.id, unit_type, unit, 1.0 if all(has) else 0.0)
+                continue
+            sums = _Sums()
+            if by_county:
+                for county in sorted({p.recipient for p in pairings}):
+                    sums.add(grains.by_county.get(county, _Sums()))
+            else:
+                for p in pairings:
+                    sums.add(grains.by_pairing.get(str(p.id), _Sums()))
+            yield _value(ind, unit_type, unit, sums)
+
+
+def _grain_of(grains: _Grains, pairing: PairingUnit, by_county: bool) -> _Sums:
+    if by_county:
+        return grains.by_county.get(pairing.recipient, _Sums())
+    return grains.by_pairing.get(str(pairing.id), _Sums())
+
+
+def _value(ind: Indicator, unit_type: str, unit: str, sums: _Sums) -> Figure:
+    if ind.kind == "sum":
+        return Figure(ind.id, unit_type, unit, _round(sums.value))
+    if ind.kind == "count":
+        return Figure(ind.id, unit_type, unit, float(sums.n))
+    numerator, denominator = _round(sums.numerator), _round(sums.denominator)
+    if denominator == 0:
+        value = None
+    elif ind.kind == "rate":
+        value = _round(sums.numerator / sums.denominator * float(ind.params.get("factor", 1)))
+    else:  # growth
+        value = _round((sums.numerator / sums.denominator - 1) * 100)
+    return Figure(ind.id, unit_type, unit, value, numerator, denominator)
+
+
+def _round(number: float) -> float:
+    rounded = round(number, PLACES)
+    return 0.0 if rounded == 0 else rounded  # no -0.0
