@@ -87,3 +87,46 @@ def _require_spark() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(reason + " (CI=true: the spark extra must be installed)")
         pytest.skip(reason)
+
+
+@pytest.mark.django_db
+def test_a_repeated_run_reuses_the_compiled_sql(assessment_data, by_key):
+    """The live database's plan is compiled once per (dialect, programme, year, as-of date,
+    definitions); a second evaluation runs the kept SQL and gives the same figures."""
+    evaluation.COMPILED.clear()
+    first = by_key(evaluation.evaluate(engines.connect("db"), programme="small", year=2019))
+    assert evaluation.COMPILED.compiled == 1
+    again = by_key(evaluation.evaluate(engines.connect("db"), programme="small", year=2019))
+    assert evaluation.COMPILED.compiled == 1
+    assert again == first
+    evaluation.evaluate(engines.connect("db"), programme="small", year=2018)
+    assert evaluation.COMPILED.compiled == 2  # another year is another query
+
+
+def test_compiled_plans_keep_the_most_recently_used():
+    plans = evaluation.CompiledPlans(size=2)
+    plans.put("a", "SELECT 1", {})
+    plans.put("b", "SELECT 2", {})
+    assert plans.get("a") == ("SELECT 1", {})
+    plans.put("c", "SELECT 3", {})
+    assert plans.get("b") is None
+    assert (len(plans), plans.compiled) == (2, 3)
+
+
+@pytest.mark.django_db
+def test_day_differences_on_sqlite_are_native_sql():
+    """No per-row Python function: `julianday` gives the same whole days."""
+    import datetime as dt
+
+    import ibis
+
+    from xiezuo.assessment.tables import quiet
+
+    backend = engines.db_backend()
+    if backend.name != "sqlite":
+        pytest.skip("SQLite only")
+    start, end = ibis.date(dt.date(2019, 12, 3)), ibis.date(dt.date(2020, 3, 1))
+    expr = end.delta(start, unit="day")
+    assert "_ibis_date_delta" not in str(backend.compile(expr)).lower()
+    with quiet():
+        assert backend.execute(expr) == 89

@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 from django.db import models
+from ibis.backends import BaseBackend
 
 from xiezuo.ledgers import models as ledgers
 from xiezuo.programs.models import Pairing, Programme
@@ -169,9 +170,14 @@ class Tables:
         *,
         engine: str,
         close: Callable[[], None] | None = None,
+        backend: BaseBackend | None = None,
     ) -> None:
         self._load = load
         self._close = close
+        # The Ibis backend of a live database (the db engine), whose compiled queries the
+        # engine may keep and run again as SQL; None for a snapshot (its tables are
+        # registered per connection, so a query is rebuilt with them).
+        self.backend = backend
         self._cache: dict[str, ir.Table] = {}
         self.engine = engine
 
