@@ -6,6 +6,7 @@ from xiezuo.assessment.models import (
     GradeBand,
     IndicatorResult,
     IndicatorTarget,
+    RectificationItem,
     UnitResult,
 )
 
@@ -67,3 +68,24 @@ class AlertAdmin(ReadOnlyAdmin):
     list_filter = ["level", "unit_type", "indicator"]
     search_fields = ["unit"]
     raw_id_fields = ["run"]
+
+
+@admin.register(RectificationItem)
+class RectificationItemAdmin(admin.ModelAdmin):
+    """Rectification items: the programme office corrects an office, a deadline or a finding."""
+
+    list_display = [
+        "deadline",
+        "status",
+        "indicator",
+        "unit_type",
+        "unit",
+        "responsible_office",
+        "run",
+        "updated",
+    ]
+    list_filter = ["status", "unit_type", "indicator", "run__year"]
+    search_fields = ["unit", "responsible_office", "finding"]
+    raw_id_fields = ["run", "alert", "created_by"]
+    readonly_fields = ["created", "updated"]
+    date_hierarchy = "deadline"

@@ -227,7 +227,8 @@ class EvidenceStorage(FileSystemStorage):
     @cached_property
     def base_location(self) -> str:
         return self._value_or_setting(
-            self._location, str(settings.MEDIA_ROOT or Path(settings.DATA_DIR) / "media")
+            self._location,  # type: ignore[attr-defined]
+            str(settings.MEDIA_ROOT or Path(settings.DATA_DIR) / "media"),
         )
 
 
@@ -309,4 +310,4 @@ class RectificationItem(models.Model):
 
     @property
     def evidence_name(self) -> str:
-        return Path(self.evidence_file.name).name if self.evidence_file else ""
+        return Path(self.evidence_file.name or "").name if self.evidence_file else ""

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from xiezuo.web import views
+from xiezuo.web.assessment import views as assessment
 from xiezuo.web.imports import views as imports
 
 app_name = "web"
@@ -17,4 +18,29 @@ urlpatterns = [
         name="import-job-annotated",
     ),
     path("import/batches/<int:pk>/undo/", imports.import_batch_undo, name="import-batch-undo"),
+    path("assessment/", assessment.scorecard, name="assessment"),
+    path("assessment/run/", assessment.run_start, name="assessment-run"),
+    path("assessment/run/<str:task_id>/", assessment.run_status, name="assessment-run-status"),
+    path(
+        "assessment/runs/<int:run_id>/rectification/",
+        assessment.rectification_draft_view,
+        name="rectification-draft",
+    ),
+    path("assessment/rectification/", assessment.rectification_page, name="rectification"),
+    path(
+        "assessment/rectification/<int:pk>/",
+        assessment.rectification_update_view,
+        name="rectification-update",
+    ),
+    path(
+        "assessment/rectification/<int:pk>/evidence/",
+        assessment.rectification_evidence,
+        name="rectification-evidence",
+    ),
+    path(
+        "assessment/drill/<int:run_id>/<str:indicator>/<str:unit_type>/<str:unit>/",
+        assessment.drill,
+        name="assessment-drill",
+    ),
+    path("assessment/<str:unit_type>/<str:unit>/", assessment.unit_page, name="assessment-unit"),
 ]

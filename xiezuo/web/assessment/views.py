@@ -1,0 +1,437 @@
+"""The assessment pages: scorecard, unit page, drill-down, rectification list and actions.
+
+Each view parses its request, calls one selector or service and renders. Signing in is
+required; the scorecard is for the programme-wide roles and the offices (`access.py`).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.tasks import TaskResultStatus
+from django.tasks.exceptions import TaskResultDoesNotExist
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from xiezuo.assessment import catalog
+from xiezuo.assessment.catalog import CatalogError
+from xiezuo.assessment.evaluation import EvaluationError
+from xiezuo.assessment.models import RectificationItem, UnitType
+from xiezuo.assessment.rectification_selectors import (
+    rectification_get,
+    rectification_list,
+    visible_units,
+)
+from xiezuo.assessment.rectification_services import (
+    RectificationError,
+    rectification_draft,
+    rectification_update,
+)
+from xiezuo.assessment.selectors import drilldown
+from xiezuo.assessment.tasks import run_assessment
+from xiezuo.core.errors import ScopeError
+from xiezuo.core.scope import Scope
+from xiezuo.programs.models import Programme
+from xiezuo.programs.selectors import programme_get, scope_for
+from xiezuo.web.assessment import display, selectors
+from xiezuo.web.assessment.access import may_rectify, may_run, may_view, roles_of
+from xiezuo.web.assessment.forms import (
+    EVIDENCE_TYPES,
+    DraftForm,
+    RectificationFilterForm,
+    RectificationUpdateForm,
+    RunForm,
+    ScorecardForm,
+    default_deadline,
+)
+
+RECORDS_PER_PAGE = 50
+ITEMS_PER_PAGE = 50
+
+
+class Caller:
+    """Who is asking: the programme, their scope and roles."""
+
+    def __init__(self, request: HttpRequest, programme: Programme) -> None:
+        self.programme = programme
+        self.scope: Scope = scope_for(user=request.user, programme=programme)
+        self.roles = roles_of(request.user)
+        self._units: set[tuple[str, str]] | None = None
+
+    @property
+    def units(self) -> set[tuple[str, str]]:
+        """Return the units whose records and rectification items the caller reaches."""
+        if self._units is None:
+            self._units = visible_units(scope=self.scope, programme=self.programme)
+        return self._units
+
+    def reaches(self, unit_type: str, unit: str) -> bool:
+        return (unit_type, unit) in self.units
+
+    @property
+    def may_run(self) -> bool:
+        return may_run(self.roles)
+
+    def may_rectify(self, item: RectificationItem) -> bool:
+        return may_rectify(self.roles) and self.reaches(item.unit_type, item.unit)
+
+
+def assessment_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Sign-in and a scorecard role required; pass the caller."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            programme = programme_get()
+        except Programme.DoesNotExist:
+            return render(request, "web/no_programme.html")
+        caller = Caller(request, programme)
+        if not may_view(caller.roles):
+            raise PermissionDenied("考核页面仅向协作办、考核组、帮扶方区和受援县扶贫办开放")
+        return view(request, *args, caller=caller, **kwargs)
+
+    return wrapped
+
+
+@require_GET
+@assessment_view
+def scorecard(request: HttpRequest, *, caller: Caller) -> HttpResponse:
+    """Show a year's units × indicators in colour bands, with total, grade and rank."""
+    programme = caller.programme
+    form = ScorecardForm(request.GET, years=programme.years)
+    year = form.value("year", selectors.latest_year(programme=programme))
+    side = form.value("side", "helper")
+    area = form.value("area", "")
+    card = selectors.scorecard(
+        programme=programme, year=year, side=side, run_id=form.value("run", None)
+    )
+    cols = display.columns(side, area)
+    return render(
+        request,
+        "web/assessment_scorecard.html",
+        {
+            "programme": programme,
+            "form": form,
+            "year": year,
+            "side": side,
+            "area": area,
+            "sides": display.SIDES,
+            "side_label": display.SIDES[side],
+            "areas": catalog.areas(),
+            "card": card,
+            "columns": cols,
+            "groups": display.area_groups(cols),
+            "rows": display.scorecard_rows(card, cols, linkable=caller.reaches),
+            "total": display.programme_row(card, cols, linkable=caller.reaches),
+            "bands": display.BAND_LABELS,
+            "may_run": caller.may_run,
+            "run_form": RunForm(initial={"year": year}),
+            "draft_form": DraftForm(
+                initial={"deadline": default_deadline(card.run.as_of)} if card.run else None
+            ),
+            "task": request.GET.get("task"),
+        },
+    )
+
+
+@require_POST
+@assessment_view
+def run_start(request: HttpRequest, *, caller: Caller) -> HttpResponse:
+    """Queue the assessment of a year (the programme office); follow it on the scorecard."""
+    if not caller.may_run:
+        raise PermissionDenied("只有协作办可以运行考核")
+    form = RunForm(request.POST)
+    scorecard_url = reverse("web:assessment")
+    if not form.is_valid() or form.cleaned_data["year"] not in caller.programme.years:
+        messages.error(request, "无法运行考核：" + _errors(form, "年度不在项目期内"))
+        return redirect(scorecard_url)
+    year, as_of = form.cleaned_data["year"], form.cleaned_data["as_of"]
+    result = run_assessment.enqueue(
+        caller.programme.key, year, as_of.isoformat() if as_of else None, request.user.pk
+    )
+    return _after_run(request, result, year=year)
+
+
+@require_GET
+@assessment_view
+def run_status(request: HttpRequest, task_id: str, *, caller: Caller) -> HttpResponse:
+    """Report a queued run: polled by the scorecard until it is done, then go to its run."""
+    try:
+        result = run_assessment.get_result(task_id)
+    except (TaskResultDoesNotExist, ValueError):
+        raise Http404("没有这个考核任务") from None
+    year = int(result.args[1])
+    return _after_run(request, result, year=year)
+
+
+def _after_run(request: HttpRequest, result: Any, *, year: int) -> HttpResponse:
+    base = reverse("web:assessment")
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        target = f"{base}?year={year}&run={result.return_value}"
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        messages.success(request, f"{year} 年考核已完成。")
+        return redirect(target)
+    if result.status == TaskResultStatus.FAILED:
+        error = result.errors[-1].traceback.strip().splitlines()[-1] if result.errors else ""
+        if request.method == "POST":
+            messages.error(request, f"{year} 年考核运行失败：{error}")
+            return redirect(f"{base}?year={year}")
+        return render(request, "web/assessment_run_status.html", {"result": result, "error": error})
+    if request.method == "POST":
+        return redirect(f"{base}?year={year}&task={result.id}")
+    return render(request, "web/assessment_run_status.html", {"result": result, "year": year})
+
+
+@require_POST
+@assessment_view
+def rectification_draft_view(request: HttpRequest, run_id: int, *, caller: Caller) -> HttpResponse:
+    """Draft rectification items from a run's red and amber alerts (the programme office)."""
+    if not caller.may_run:
+        raise PermissionDenied("只有协作办可以生成整改清单")
+    run = selectors.run_get(programme=caller.programme, pk=run_id)
+    form = DraftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "无法生成整改清单：" + _errors(form, "请填写整改期限"))
+        return redirect(f"{reverse('web:assessment')}?year={run.year}&run={run.pk}")
+    draft = rectification_draft(run=run, deadline=form.cleaned_data["deadline"], user=request.user)
+    messages.success(
+        request,
+        f"已生成 {draft.created} 条整改事项"
+        + (f"；{draft.existing} 条预警已有整改事项，未重复生成" if draft.existing else "")
+        + "。",
+    )
+    return redirect(f"{reverse('web:rectification')}?run={run.pk}")
+
+
+@require_GET
+@assessment_view
+def unit_page(request: HttpRequest, unit_type: str, unit: str, *, caller: Caller) -> HttpResponse:
+    """Show one unit: six-area profile, trend over the years, lagging list, rectification."""
+    if unit_type not in UnitType.values:
+        raise Http404("没有这种考核单位")
+    programme = caller.programme
+    form = ScorecardForm(request.GET, years=programme.years)
+    year = form.value("year", selectors.latest_year(programme=programme))
+    profile = selectors.unit_profile(
+        programme=programme,
+        unit_type=unit_type,
+        unit=unit,
+        year=year,
+        run_id=form.value("run", None),
+    )
+    if profile.unit is None and not any(p.unit for p in profile.trend):
+        raise Http404("没有这个单位的考核结果")
+    link = caller.reaches(unit_type, unit)
+    areas = display.area_profile(profile.results)
+    trend_indicators, trend = display.trend_table(profile.trend, unit_type)
+    items = rectification_list(
+        scope=caller.scope, programme=programme, unit_type=unit_type, unit=unit
+    )
+    run_id = profile.run.pk if profile.run else 0
+    return render(
+        request,
+        "web/assessment_unit.html",
+        {
+            "programme": programme,
+            "year": year,
+            "unit_type": unit_type,
+            "unit": unit,
+            "unit_type_label": display.unit_type_label(unit_type),
+            "label": display.unit_label(unit_type, unit, profile.names),
+            "profile": profile,
+            "areas": areas,
+            "lines": display.result_lines(profile.results, run_id=run_id, link=link),
+            "alerts": display.alert_lines(profile.alerts, run_id=run_id, link=link),
+            "trend_indicators": trend_indicators,
+            "trend": trend,
+            "chart": display.chart_data(areas, trend),
+            "items": display.item_views(
+                items,
+                names=profile.names,
+                today=timezone.localdate(),
+                may_update=caller.may_rectify,
+            ),
+            "statuses": RectificationItem.Status.choices,
+            "evidence_types": ",".join(EVIDENCE_TYPES),
+            "years": list(programme.years),
+        },
+    )
+
+
+@require_GET
+@assessment_view
+def drill(
+    request: HttpRequest,
+    run_id: int,
+    indicator: str,
+    unit_type: str,
+    unit: str,
+    *,
+    caller: Caller,
+) -> HttpResponse:
+    """List the records behind one number, with its value, target and how it was computed."""
+    run = selectors.run_get(programme=caller.programme, pk=run_id)
+    try:
+        item = catalog.indicator(indicator)
+    except CatalogError:
+        raise Http404("没有这个指标") from None
+    result = selectors.result_get(run=run, indicator=indicator, unit_type=unit_type, unit=unit)
+    try:
+        found = drilldown(run, indicator, unit_type, unit, scope=caller.scope)
+    except ScopeError as error:
+        raise PermissionDenied(error.message) from error
+    except EvaluationError as error:
+        raise Http404(error.message) from error
+    tables = selectors.record_pages(
+        found,
+        pages={d.ledger: request.GET.get(f"page-{d.ledger}") for d in found},
+        size=RECORDS_PER_PAGE,
+    )
+    names = selectors.region_names([unit])
+    alert = selectors.alert_of(run=run, indicator=indicator, unit_type=unit_type, unit=unit)
+    return render(
+        request,
+        "web/assessment_drill.html",
+        {
+            "programme": caller.programme,
+            "run": run,
+            "indicator": item,
+            "result": result,
+            "unit_type": unit_type,
+            "unit": unit,
+            "label": display.unit_label(unit_type, unit, names),
+            "cell": display.cell(result, item, link=False, run_id=run.pk),
+            "share": display.percent(display.share(result.value, result.target, item.direction)),
+            "alert": alert,
+            "facts": {
+                "target": display.plain(result.target),
+                "numerator": display.plain(result.numerator),
+                "denominator": display.plain(result.denominator),
+                "expected": display.plain(alert.expected if alert else None),
+            },
+            "computation": display.computation(item, result),
+            "sources": display.source_titles(item),
+            "tables": [
+                (
+                    display.record_table(
+                        page.ledger,
+                        page.model,
+                        page.items,
+                        count=page.page.paginator.count,
+                        scope=caller.scope,
+                        pairing_keys=page.pairing_keys,
+                    ),
+                    page.page,
+                )
+                for page in tables
+            ],
+            "record_count": sum(len(d.ids) for d in found),
+        },
+    )
+
+
+@require_GET
+@assessment_view
+def rectification_page(request: HttpRequest, *, caller: Caller) -> HttpResponse:
+    """List the rectification items in the caller's scope: status, deadline, overdue flag."""
+    form = RectificationFilterForm(request.GET)
+    run = None
+    if form.is_valid() and form.cleaned_data.get("run"):
+        run = selectors.run_get(programme=caller.programme, pk=form.cleaned_data["run"])
+    items = rectification_list(
+        scope=caller.scope, programme=caller.programme, run=run, **form.filters()
+    ).order_by("deadline", "unit_type", "unit", "indicator", "id")
+    page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    names = selectors.region_names([item.unit for item in page.object_list])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/rectification_list.html",
+        {
+            "programme": caller.programme,
+            "form": form,
+            "run": run,
+            "page": page,
+            "query": query.urlencode(),
+            "items": display.item_views(
+                page.object_list,
+                names=names,
+                today=timezone.localdate(),
+                may_update=caller.may_rectify,
+            ),
+            "statuses": RectificationItem.Status.choices,
+            "evidence_types": ",".join(EVIDENCE_TYPES),
+        },
+    )
+
+
+@require_POST
+@assessment_view
+def rectification_update_view(request: HttpRequest, pk: int, *, caller: Caller) -> HttpResponse:
+    """Record progress on an item: status, note, evidence file, linked records."""
+    try:
+        item = rectification_get(scope=caller.scope, pk=pk, programme=caller.programme)
+    except ScopeError as error:
+        raise Http404(error.message) from error
+    if not caller.may_rectify(item):
+        raise PermissionDenied("您的账号不能更新这条整改事项")
+    form = RectificationUpdateForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            rectification_update(
+                item=item,
+                scope=caller.scope,
+                status=data["status"],
+                note=data["note"],
+                file=data["file"],
+                records=data["records"] if data["records"] or item.records else None,
+            )
+        except ScopeError as error:
+            raise PermissionDenied(error.message) from error
+        except RectificationError as error:
+            messages.error(request, f"整改事项未更新：{error.message}")
+        else:
+            messages.success(request, "整改事项已更新。")
+    else:
+        messages.error(request, "整改事项未更新：" + _errors(form, "请检查填写内容"))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("web:assessment-unit", args=[item.unit_type, item.unit])
+    return redirect(f"{back}#item-{item.pk}")
+
+
+@require_GET
+@assessment_view
+def rectification_evidence(request: HttpRequest, pk: int, *, caller: Caller) -> HttpResponseBase:
+    """Hand out an item's evidence file to a caller who may read the item."""
+    try:
+        item = rectification_get(scope=caller.scope, pk=pk, programme=caller.programme)
+    except ScopeError as error:
+        raise Http404(error.message) from error
+    if not item.evidence_file:
+        raise Http404("这条整改事项没有佐证材料")
+    try:
+        handle = item.evidence_file.open("rb")
+    except FileNotFoundError:
+        raise Http404("佐证材料文件已不存在") from None
+    return FileResponse(handle, as_attachment=True, filename=item.evidence_name)
+
+
+def _errors(form: Any, fallback: str) -> str:
+    texts = [str(e) for errors in form.errors.values() for e in errors]
+    return "；".join(texts) or fallback
