@@ -21,7 +21,7 @@ from django.db.models import Model, Q, QuerySet
 from xiezuo.core import codes
 from xiezuo.demo import generate
 from xiezuo.demo.generate.draw import short_village_name
-from xiezuo.demo.generate.entities import province_prefix
+from xiezuo.demo.generate.entities import HelperNames, province_prefix
 from xiezuo.demo.loading import Progress, insert_columns
 from xiezuo.demo.profile import Names
 from xiezuo.ledgers.models import (
@@ -221,7 +221,7 @@ class _LedgerBuild:
         )  # fmt: skip
         self.household_base, self.scale = household_base, scale
         self.entities = settings["entities"]
-        self.helper_names = {
+        self.helper_names: HelperNames = {
             "province": province_prefix(pairings.helper_province.name),
             "province_name": pairings.helper_province.name,
         }
@@ -340,9 +340,9 @@ def recorded_visits(
     pairing's helper. The row goes to the region holding all its places when they are one
     village or township found by name, else to the county; 事项 names every place.
     """
-    by_recipient = {}
-    for p, recipient in enumerate(pairings.recipients):
-        by_recipient.setdefault(recipient.code, p)
+    by_recipient: dict[str, int] = {}
+    for index, recipient in enumerate(pairings.recipients):
+        by_recipient.setdefault(recipient.code, index)
     columns: dict[str, list[Any]] = defaultdict(list)
     taken: dict[tuple[int, int], list[Any]] = defaultdict(list)
     for event in settings.get("events", []):

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 from django.db import connection, models
@@ -133,6 +133,7 @@ def restore(batch: Batch) -> tuple[int, int]:
     quote = connection.ops.quote_name
     for change in batch.changes.filter(action=BatchChange.Action.INSERT):
         model = apps.get_model(change.model)
+        assert change.last_row_id is not None  # an insert always records its range's end
         span = range(change.row_id, change.last_row_id + 1)
         for field in model._meta.many_to_many:
             _delete_links(model, field.name, span)
@@ -148,6 +149,7 @@ def restore(batch: Batch) -> tuple[int, int]:
     )
     by_model: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
     for label, row_id, previous in updates.iterator(chunk_size=CHUNK_ROWS):
+        assert previous is not None  # an update always records the old values
         values = previous if isinstance(previous, dict) else json.loads(previous)
         names = tuple(values)
         by_model.setdefault((label, names), []).append((*values.values(), row_id))
@@ -174,10 +176,17 @@ def restore(batch: Batch) -> tuple[int, int]:
 
 def _link_fields(model: type[Model], name: str) -> tuple[type[Model], str, str]:
     """Return the through model of a many-to-many and its (source, target) attribute names."""
-    field = model._meta.get_field(name)
+    field = cast(models.ManyToManyField[Any, Any], model._meta.get_field(name))
     through = field.remote_field.through
-    source = through._meta.get_field(field.m2m_field_name()).attname
-    target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+    assert through is not None  # set once the app registry is ready
+    # Both ends of a through model are foreign keys.
+    source_field = cast(
+        models.ForeignKey[Any, Any], through._meta.get_field(field.m2m_field_name())
+    )
+    target_field = cast(
+        models.ForeignKey[Any, Any], through._meta.get_field(field.m2m_reverse_field_name())
+    )
+    source, target = source_field.attname, target_field.attname
     return through, source, target
 
 
@@ -268,7 +277,7 @@ def _existing(
     fields = ["id", *keys, *values]
     rows = rows_where_in(model, fields, first, wanted)
     schema = {name: _dtype(model, name) for name in fields}
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in fields]
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[] for _ in fields]
     existing = pl.DataFrame(
         [
             pl.Series(name, _from_db(model, name, column), dtype=schema[name], strict=False)
@@ -322,7 +331,8 @@ def _fill_defaults(frame: pl.DataFrame, model: type[Model], fields: Sequence[str
     """Give empty optional cells the value the model stores for 'nothing' (0, "", False…)."""
     fills = {}
     for name in fields:
-        field = model._meta.get_field(name)
+        # `fields` are the model's own columns, never reverse relations.
+        field = cast(models.Field[Any, Any], model._meta.get_field(name))
         if field.null:
             continue
         default = field.get_default()

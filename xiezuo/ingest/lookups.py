@@ -9,10 +9,10 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections
-from django.db.models import CharField, ForeignKey, Model, TextField
+from django.db.models import CharField, Field, ForeignKey, Model, TextField
 
 from xiezuo.core.bulk import table_and_columns
 
@@ -39,7 +39,8 @@ def rows_where_in(
         keys = [_json_key(v) for v in keys]
     table, columns = table_and_columns(model, [*fields, match])
     connection = connections[using]
-    match_field = model._meta.get_field(match)
+    # `match` names a concrete column of `model`, never a reverse relation.
+    match_field = cast(Field[Any, Any], model._meta.get_field(match))
     if isinstance(match_field, ForeignKey):
         match_field = match_field.target_field
     db_type = match_field.cast_db_type(connection) or ""

@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import polars as pl
 
@@ -215,7 +216,7 @@ class _SheetFacts:
             return facts  # calamine read it; what it could not see, we do not report
         return facts
 
-    def _scan(self, raw: io.BufferedIOBase) -> None:
+    def _scan(self, raw: IO[bytes]) -> None:
         # Matches that straddle two chunks are found in the overlap; the sets drop repeats.
         tail = b""
         previous = last = b""
@@ -333,7 +334,8 @@ def _find_header(
 ) -> tuple[int, dict[int, str]]:
     """Return the header row's index and {column position: catalog header}."""
     lookup = _header_lookup(ledger)
-    best_index, best = -1, {}
+    best_index = -1
+    best: dict[int, str] = {}
     for index, row in enumerate(frame.head(HEADER_SEARCH_ROWS).iter_rows()):
         found: dict[int, str] = {}
         for position, cell in enumerate(row):

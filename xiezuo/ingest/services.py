@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
@@ -226,7 +226,10 @@ def _refuse_if_overwritten(batch: Batch) -> None:
         .order_by("batch_id")
     )
     updated = {(model, row_id) for model, action, row_id, _ in mine if action == "update"}
-    ranges = [(model, first, last) for model, action, first, last in mine if action == "insert"]
+    # An insert always records its range's end (`last_row_id`); only updates leave it empty.
+    ranges = [
+        (model, first, cast(int, last)) for model, action, first, last in mine if action == "insert"
+    ]
     for model, row_id, later_batch in later:
         if (model, row_id) in updated or any(
             model == m and first <= row_id <= last for m, first, last in ranges

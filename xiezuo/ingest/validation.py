@@ -188,7 +188,7 @@ def _collect(frame: pl.DataFrame, checks: list[_Check]) -> list[RowError]:
                 message.cast(pl.String).alias("message"),
             )
         )
-    errors = []
+    errors: list[RowError] = []
     for check, found in zip(checks, pl.collect_all(queries), strict=True):
         header = check.header
         errors.extend(
@@ -264,12 +264,12 @@ def _plan_column(plan: _Plan, column: Column, model: type[Model], context: Conte
                 "20190305 或 Excel 日期）。",
             )
         )
-        low, high = DATE_RANGE
+        first_date, last_date = DATE_RANGE
         plan.checks.append(
             _Check(
                 column.header,
-                (typed < low) | (typed > high),
-                f"日期应在 {low.year} 年至 {high.year} 年之间。",
+                (typed < first_date) | (typed > last_date),
+                f"日期应在 {first_date.year} 年至 {last_date.year} 年之间。",
             )
         )
     elif kind == "bool":

@@ -50,7 +50,9 @@ def draw_rows(rng: np.random.Generator, group: np.ndarray, p: np.ndarray) -> np.
     return (u[:, None] >= cumulative[group]).sum(axis=1)
 
 
-def uniform_int(rng: np.random.Generator, bounds: list[int], n: int) -> np.ndarray:
+def uniform_int(
+    rng: np.random.Generator, bounds: list[int], n: int | tuple[int, ...]
+) -> np.ndarray:
     return rng.integers(bounds[0], bounds[1] + 1, size=n)
 
 

@@ -7,7 +7,7 @@ authority, the 9-character organisation code (GB 11714: 8 characters and its che
 and a check character over the first 17 (weights 3^i mod 31, over the 31 characters below).
 """
 
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -24,6 +24,13 @@ ENTERPRISE, SOCIAL_GROUP, PRIVATE_NON_ENTERPRISE, FOUNDATION, INSTITUTION = (
 _CREDIT_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
 _ORGANISATION_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _CHARACTERS = np.frombuffer(CREDIT_CHARACTERS.encode(), dtype=np.uint8)
+
+
+class HelperNames(TypedDict):
+    """The helper province's names that name templates may use ({province}, {province_name})."""
+
+    province: str
+    province_name: str
 
 
 def credit_check(first17: str) -> str:

@@ -29,7 +29,7 @@ from xiezuo.demo.generate.draw import (
     uniform_int,
     year_days,
 )
-from xiezuo.demo.generate.entities import fill_names
+from xiezuo.demo.generate.entities import HelperNames, fill_names
 from xiezuo.demo.generate.places import county_villages, recipient_place
 from xiezuo.demo.profile import label
 
@@ -265,7 +265,7 @@ def make_donations(
     entities: dict[str, Any],
     *,
     scale: float,
-    names: dict[str, str],
+    names: HelperNames,
 ) -> dict[str, list[Any]]:
     """Return donation columns: money and goods mobilised by the helper side, on distinct days."""
     counts = scaled_counts(

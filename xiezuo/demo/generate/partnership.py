@@ -27,6 +27,7 @@ from xiezuo.demo.generate.entities import (
     INSTITUTION,
     PRIVATE_NON_ENTERPRISE,
     SOCIAL_GROUP,
+    HelperNames,
     credit_codes,
     fill_names,
 )
@@ -61,7 +62,7 @@ def make_subpairings(
     enterprises: dict[str, list[Enterprise]],
     *,
     scale: float,
-    names: dict[str, str],
+    names: HelperNames,
     taken_codes: set[str],
 ) -> dict[str, list[Any]]:
     """Return sub-pairing columns, per pairing: its townships and villages and their partners.
@@ -206,7 +207,7 @@ def make_purchases(
     entities: dict[str, Any],
     *,
     scale: float,
-    names: dict[str, str],
+    names: HelperNames,
 ) -> dict[str, list[Any]]:
     """Return purchase columns: helper-side buyers buying the county's produce, on distinct days."""
     counts = scaled_counts(
