@@ -63,6 +63,7 @@ def main() -> int:
 def _live(work: Path) -> None:
     from django.core.management import call_command
 
+    from xiezuo.access import Access
     from xiezuo.assessment.services import assessment_run, snapshot_write
     from xiezuo.ledgers.models import LEDGER_MODELS
     from xiezuo.programs.models import Programme
@@ -83,11 +84,12 @@ def _live(work: Path) -> None:
     if not ledger_rows:
         print("  note: the demo ledgers are empty (the demo builder does not write them yet):")
         print("  the 22 ledger indicators run on empty tables; the outcomes on the full registry")
+    operator = Access.operator(programme)
 
     def all_years(**options) -> float:
         start = time.perf_counter()
         for year in YEARS:
-            assessment_run(programme=programme, year=year, who="bench", **options)
+            assessment_run(access=operator, programme=programme, year=year, who="bench", **options)
         return time.perf_counter() - start
 
     from xiezuo.assessment.evaluation import COMPILED

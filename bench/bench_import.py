@@ -168,7 +168,8 @@ def _setup() -> None:
 def _measure_tier(xlsx: Path) -> dict:
     import fastexcel
 
-    from xiezuo.ingest.services import import_file, programme_scope
+    from xiezuo.access import Access
+    from xiezuo.ingest.services import import_file
     from xiezuo.programs.selectors import programme_get
     from xiezuo.registry.models import Member
 
@@ -179,7 +180,7 @@ def _measure_tier(xlsx: Path) -> dict:
     assert frame.height == ROWS, frame.height
 
     programme = programme_get()
-    scope = programme_scope(programme)
+    operator = Access.operator(programme)
     stages: dict[str, float] = {}
     clock = [time.perf_counter(), ""]
 
@@ -191,14 +192,14 @@ def _measure_tier(xlsx: Path) -> dict:
             clock[:] = [now, stage]
 
     started = time.perf_counter()
-    report = import_file(ledger_key="members", path=xlsx, scope=scope, progress=progress)
+    report = import_file(ledger_key="members", path=xlsx, access=operator, progress=progress)
     full = time.perf_counter() - started
     stages[str(clock[1])] = time.perf_counter() - float(clock[0])
     assert not report.errors, report.as_json()["errors"][:5]
     assert report.inserted == ROWS
 
     started = time.perf_counter()
-    dry = import_file(ledger_key="members", path=xlsx, scope=scope, dry_run=True)
+    dry = import_file(ledger_key="members", path=xlsx, access=operator, dry_run=True)
     dry_seconds = time.perf_counter() - started
     assert dry.unchanged == ROWS, dry.as_json()
 
@@ -251,13 +252,14 @@ def _openpyxl_bulk_create(xlsx: Path) -> float:
 
 
 def _measure_memory(csv_path: Path) -> dict:
-    from xiezuo.ingest.services import import_file, programme_scope
+    from xiezuo.access import Access
+    from xiezuo.ingest.services import import_file
     from xiezuo.programs.selectors import programme_get
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    scope = programme_scope(programme_get())
+    operator = Access.operator(programme_get())
     started = time.perf_counter()
-    report = import_file(ledger_key="members", path=csv_path, scope=scope)
+    report = import_file(ledger_key="members", path=csv_path, access=operator)
     seconds = time.perf_counter() - started
     assert not report.errors, report.as_json()["errors"][:5]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux

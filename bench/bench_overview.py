@@ -47,7 +47,7 @@ def main() -> int:
     from django.core.cache import cache
     from django.test import Client
 
-    from xiezuo.core.scope import Scope
+    from xiezuo.access import Access
     from xiezuo.programs.models import Programme
     from xiezuo.programs.selectors import pairing_list, programme_get
     from xiezuo.registry.models import Household, Member
@@ -78,7 +78,7 @@ def main() -> int:
     revision = statistics.median(_timed(registry_revision, 5))
     aggregate = statistics.median(_timed(lambda: cohort_rows(counties=counties), 3))
     selector = statistics.median(
-        _timed(lambda: programme_overview(scope=Scope.public(), programme=programme), 3)
+        _timed(lambda: programme_overview(access=Access.public(programme)), 3)
     )
     print(f"  registry revision query (the cache key, every request): {_ms(revision)}")
     print(f"  programme_overview uncached: {_ms(selector)}, of which cohort_rows {_ms(aggregate)}")

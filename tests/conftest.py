@@ -159,3 +159,27 @@ def make_household(db):
         return household
 
     return make
+
+
+@pytest.fixture
+def access_as(db):
+    """Return a function giving the access of a new user holding the grants asked for.
+
+    `access_as(programme, (role, region), …)`; with no grant, a signed-in user holding none.
+    """
+    import itertools
+
+    from django.contrib.auth.models import User
+
+    from xiezuo.access.selectors import access_for
+    from xiezuo.access.services import grant_give
+
+    counter = itertools.count(1)
+
+    def make(programme, *grants):
+        user = User.objects.create_user(f"access-user-{next(counter)}")
+        for role, region in grants:
+            grant_give(user=user, role=role, region_code=region)
+        return access_for(user=user, programme=programme)
+
+    return make

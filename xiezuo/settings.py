@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "xiezuo.core",
     "xiezuo.regions",
     "xiezuo.programs",
+    "xiezuo.access",
     "xiezuo.registry",
     "xiezuo.ledgers",
     "xiezuo.ingest",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "xiezuo.access.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

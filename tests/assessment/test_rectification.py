@@ -1,4 +1,4 @@
-"""Rectification (整改): items drafted from a run's alerts, their progress, overdue, scope."""
+"""Rectification (整改): items drafted from a run's alerts, their progress, overdue, access."""
 
 import datetime as dt
 
@@ -6,23 +6,23 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from xiezuo.access import Access, Role
+from xiezuo.access.selectors import access_for
+from xiezuo.access.services import grant_give
 from xiezuo.assessment.models import RectificationItem
-from xiezuo.assessment.rectification_selectors import (
+from xiezuo.assessment.rectification.selectors import (
     rectification_get,
     rectification_list,
     visible_units,
 )
-from xiezuo.assessment.rectification_services import (
+from xiezuo.assessment.rectification.services import (
     RectificationError,
     rectification_draft,
     rectification_update,
 )
 from xiezuo.assessment.services import assessment_run, targets_load
 from xiezuo.core.errors import ScopeError
-from xiezuo.core.models import Grant
-from xiezuo.core.scope import Role
 from xiezuo.ledgers.models import Fund, Project
-from xiezuo.programs.selectors import scope_for
 
 pytestmark = pytest.mark.django_db
 
@@ -43,17 +43,19 @@ def programme(assessment_data, beijing_targets, settings):
 @pytest.fixture
 def run(programme):
     """An in-year run (as of 30 June 2019): its alerts compare with pro-rated targets."""
-    return assessment_run(programme=programme, year=2019, as_of=AS_OF)
+    return assessment_run(
+        access=Access.operator(programme), programme=programme, year=2019, as_of=AS_OF
+    )
 
 
 @pytest.fixture
-def scope_of(programme):
-    """Return the scope of a new user holding one grant (role over region)."""
+def access_of(programme):
+    """Return the access of a new user holding one grant (role over region)."""
 
     def make(role: Role, region: str):
         user = User.objects.create_user(f"{role}-{region}")
-        Grant.objects.create(user=user, role=role, region_code=region)
-        return scope_for(user=user, programme=programme)
+        grant_give(user=user, role=role, region_code=region)
+        return access_for(user=user, programme=programme)
 
     return make
 
@@ -80,8 +82,9 @@ def _item(run, indicator, unit_type, unit):
 def test_draft_makes_one_item_per_red_and_amber_alert(run, django_assert_max_num_queries):
     alerts = list(run.alerts.all())
     assert {a.level for a in alerts} == {"red", "amber"}
+    operator = Access.operator(run.programme)
     with django_assert_max_num_queries(8):
-        draft = rectification_draft(run=run, deadline=DEADLINE)
+        draft = rectification_draft(access=operator, run=run, deadline=DEADLINE)
     items = list(run.rectification_items.all())
     assert (draft.created, draft.existing) == (len(alerts), 0)
     assert _keys(items) == _keys(alerts)
@@ -91,14 +94,21 @@ def test_draft_makes_one_item_per_red_and_amber_alert(run, django_assert_max_num
 
 
 def test_a_run_without_alerts_drafts_nothing(programme):
-    year_end = assessment_run(programme=programme, year=2019)
+    year_end = assessment_run(access=Access.operator(programme), programme=programme, year=2019)
     assert not year_end.alerts.exists()
-    assert rectification_draft(run=year_end, deadline=DEADLINE).created == 0
+    assert (
+        rectification_draft(
+            access=Access.operator(year_end.programme), run=year_end, deadline=DEADLINE
+        ).created
+        == 0
+    )
 
 
 def test_drafting_again_does_not_duplicate(run):
-    first = rectification_draft(run=run, deadline=DEADLINE)
-    again = rectification_draft(run=run, deadline=dt.date(2019, 9, 30))
+    first = rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
+    again = rectification_draft(
+        access=Access.operator(run.programme), run=run, deadline=dt.date(2019, 9, 30)
+    )
     assert (again.created, again.existing) == (0, first.created)
     assert run.rectification_items.count() == first.created
     assert {i.deadline for i in run.rectification_items.all()} == {DEADLINE}
@@ -106,11 +116,18 @@ def test_drafting_again_does_not_duplicate(run):
 
 def test_a_later_run_adds_only_what_is_not_already_open(programme, run):
     """An unfinished item of the same programme-year is not drafted twice; a done one is."""
-    rectification_draft(run=run, deadline=DEADLINE)
+    rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
     done = _item(run, "I08", "pairing", KB)
     RectificationItem.objects.filter(pk=done.pk).update(status=Status.DONE, note="已拨付")
-    later = assessment_run(programme=programme, year=2019, as_of=dt.date(2019, 7, 31))
-    draft = rectification_draft(run=later, deadline=dt.date(2019, 8, 31))
+    later = assessment_run(
+        access=Access.operator(programme),
+        programme=programme,
+        year=2019,
+        as_of=dt.date(2019, 7, 31),
+    )
+    draft = rectification_draft(
+        access=Access.operator(later.programme), run=later, deadline=dt.date(2019, 8, 31)
+    )
     open_before = _keys(run.rectification_items.exclude(status=Status.DONE))
     assert _keys(later.rectification_items.all()) == _keys(later.alerts.all()) - open_before
     assert ("I08", "pairing", KB) in _keys(later.rectification_items.all())
@@ -118,7 +135,7 @@ def test_a_later_run_adds_only_what_is_not_already_open(programme, run):
 
 
 def test_the_finding_and_the_responsible_office_come_from_the_alert_and_the_unit(run):
-    rectification_draft(run=run, deadline=DEADLINE)
+    rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
     fiscal = _item(run, "I08", "pairing", KB)
     assert fiscal.finding == (
         "截至 2019-06-30，财政援助资金为 1,500.50 万元，应达 1,884.38 万元"
@@ -133,19 +150,19 @@ def test_the_finding_and_the_responsible_office_come_from_the_alert_and_the_unit
 # --- overdue --------------------------------------------------------------------------------
 
 
-def test_overdue_is_a_passed_deadline_on_an_unfinished_item(run, scope_of):
-    rectification_draft(run=run, deadline=DEADLINE)
+def test_overdue_is_a_passed_deadline_on_an_unfinished_item(run, access_of):
+    rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
     done = _item(run, "I08", "pairing", KB)
     RectificationItem.objects.filter(pk=done.pk).update(status=Status.DONE, note="已拨付")
     done.refresh_from_db()
-    scope = scope_of(Role.PROGRAMME_OFFICE, "110000")
+    scope = access_of(Role.PROGRAMME_OFFICE, "110000")
     before, after = dt.date(2019, 7, 31), dt.date(2019, 8, 1)
 
-    assert not rectification_list(scope=scope, overdue=True, today=before).exists()
-    late = rectification_list(scope=scope, overdue=True, today=after)
+    assert not rectification_list(access=scope, overdue=True, today=before).exists()
+    late = rectification_list(access=scope, overdue=True, today=after)
     assert late.count() == run.rectification_items.count() - 1
     assert done not in late
-    assert list(rectification_list(scope=scope, overdue=False, today=after)) == [done]
+    assert list(rectification_list(access=scope, overdue=False, today=after)) == [done]
     assert not done.is_overdue(after)
     assert _item(run, "I08", "helper", "110116").is_overdue(after)
     assert not _item(run, "I08", "helper", "110116").is_overdue(before)
@@ -154,14 +171,14 @@ def test_overdue_is_a_passed_deadline_on_an_unfinished_item(run, scope_of):
 # --- progress -------------------------------------------------------------------------------
 
 
-def test_status_note_and_file_are_recorded(run, scope_of, media):
-    rectification_draft(run=run, deadline=DEADLINE)
+def test_status_note_and_file_are_recorded(run, access_of, media):
+    rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
     item = _item(run, "I08", "recipient", "130723")
-    scope = scope_of(Role.COUNTY_OFFICE, "130723")
+    scope = access_of(Role.COUNTY_OFFICE, "130723")
     upload = SimpleUploadedFile("拨付凭证.pdf", b"%PDF-1.4 evidence", "application/pdf")
 
     updated = rectification_update(
-        item=item, scope=scope, status=Status.DONE, note=" 第三批资金已拨付 ", file=upload
+        item=item, access=scope, status=Status.DONE, note=" 第三批资金已拨付 ", file=upload
     )
 
     item.refresh_from_db()
@@ -172,57 +189,59 @@ def test_status_note_and_file_are_recorded(run, scope_of, media):
     assert updated.updated >= item.created
 
 
-def test_a_new_file_replaces_the_old_one(run, scope_of, media, django_capture_on_commit_callbacks):
-    rectification_draft(run=run, deadline=DEADLINE)
+def test_a_new_file_replaces_the_old_one(run, access_of, media, django_capture_on_commit_callbacks):
+    rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
     item = _item(run, "I08", "recipient", "130723")
-    scope = scope_of(Role.COUNTY_OFFICE, "130723")
+    scope = access_of(Role.COUNTY_OFFICE, "130723")
     with django_capture_on_commit_callbacks(execute=True):
-        rectification_update(item=item, scope=scope, file=SimpleUploadedFile("a.pdf", b"1"))
-        rectification_update(item=item, scope=scope, file=SimpleUploadedFile("b.pdf", b"2"))
+        rectification_update(item=item, access=scope, file=SimpleUploadedFile("a.pdf", b"1"))
+        rectification_update(item=item, access=scope, file=SimpleUploadedFile("b.pdf", b"2"))
     item.refresh_from_db()
     assert item.evidence_name == "b.pdf"
     assert sorted(p.name for p in (media / "rectification" / str(item.pk)).iterdir()) == ["b.pdf"]
 
 
-def test_done_needs_evidence(run, scope_of):
-    rectification_draft(run=run, deadline=DEADLINE)
+def test_done_needs_evidence(run, access_of):
+    rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
     item = _item(run, "I08", "recipient", "130723")
     with pytest.raises(RectificationError, match="整改说明"):
-        rectification_update(item=item, scope=scope_of(Role.COUNTY_OFFICE, "130723"), status="done")
+        rectification_update(
+            item=item, access=access_of(Role.COUNTY_OFFICE, "130723"), status="done"
+        )
     item.refresh_from_db()
     assert item.status == Status.OPEN
 
 
-def test_linked_records_must_be_in_scope(assessment_data, run, scope_of):
-    rectification_draft(run=run, deadline=DEADLINE)
+def test_linked_records_must_be_in_scope(assessment_data, run, access_of):
+    rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
     item = _item(run, "I12", "recipient", "130728")
-    scope = scope_of(Role.COUNTY_OFFICE, "130728")
+    scope = access_of(Role.COUNTY_OFFICE, "130728")
     project = Project.objects.get(project_no="HA-1")
     other = Fund.objects.filter(pairing=assessment_data.kb).earliest("id")
 
     rectification_update(
-        item=item, scope=scope, records=[{"ledger": "project", "id": str(project.pk)}]
+        item=item, access=scope, records=[{"ledger": "project", "id": str(project.pk)}]
     )
     item.refresh_from_db()
     assert item.records == [{"ledger": "project", "id": project.pk}]
     with pytest.raises(RectificationError, match="权限范围"):
-        rectification_update(item=item, scope=scope, records=[{"ledger": "fund", "id": other.pk}])
+        rectification_update(item=item, access=scope, records=[{"ledger": "fund", "id": other.pk}])
     with pytest.raises(RectificationError, match="未知的台账"):
-        rectification_update(item=item, scope=scope, records=[{"ledger": "auth_user", "id": 1}])
+        rectification_update(item=item, access=scope, records=[{"ledger": "auth_user", "id": 1}])
 
 
-# --- scope ----------------------------------------------------------------------------------
+# --- access ---------------------------------------------------------------------------------
 
 
-def test_a_county_office_sees_its_county_and_its_pairings_only(run, scope_of):
-    rectification_draft(run=run, deadline=DEADLINE)
-    items = rectification_list(scope=scope_of(Role.COUNTY_OFFICE, "130723"))
+def test_a_county_office_sees_its_county_and_its_pairings_only(run, access_of):
+    rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
+    items = rectification_list(access=access_of(Role.COUNTY_OFFICE, "130723"))
     assert {(i.unit_type, i.unit) for i in items} == {("recipient", "130723"), ("pairing", KB)}
     assert items.count() == run.rectification_items.filter(unit__in=["130723", KB]).count()
 
 
-def test_a_helper_office_sees_its_district_and_its_pairings(programme, scope_of):
-    units = visible_units(scope=scope_of(Role.HELPER_OFFICE, "110116"), programme=programme)
+def test_a_helper_office_sees_its_district_and_its_pairings(programme, access_of):
+    units = visible_units(access=access_of(Role.HELPER_OFFICE, "110116"))
     # 怀安 and 丰宁 are helped by 怀柔 alone, so their counties' items are 怀柔's to follow too.
     assert units == {
         ("helper", "110116"),
@@ -233,26 +252,49 @@ def test_a_helper_office_sees_its_district_and_its_pairings(programme, scope_of)
     }
 
 
-def test_programme_wide_roles_see_everything(run, scope_of):
-    rectification_draft(run=run, deadline=DEADLINE)
+def test_programme_wide_roles_see_everything(run, access_of):
+    rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
     for role in (Role.PROGRAMME_OFFICE, Role.ASSESSOR):
-        items = rectification_list(scope=scope_of(role, "110000"))
+        items = rectification_list(access=access_of(role, "110000"))
         assert items.count() == run.rectification_items.count()
 
 
 def test_an_anonymous_caller_reads_nothing(run, programme):
-    rectification_draft(run=run, deadline=DEADLINE)
+    rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
     with pytest.raises(ScopeError):
-        rectification_list(scope=scope_for(user=AnonymousUser(), programme=programme))
+        rectification_list(access=access_for(user=AnonymousUser(), programme=programme))
 
 
-def test_a_helper_office_cannot_update_another_districts_item(run, scope_of):
-    rectification_draft(run=run, deadline=DEADLINE)
+def test_a_helper_office_cannot_update_another_districts_item(run, access_of):
+    rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
     item = _item(run, "I08", "helper", "110116")
-    chaoyang = scope_of(Role.HELPER_OFFICE, "110105")
+    chaoyang = access_of(Role.HELPER_OFFICE, "110105")
     with pytest.raises(ScopeError):
-        rectification_update(item=item, scope=chaoyang, status="in_progress")
+        rectification_update(item=item, access=chaoyang, status="in_progress")
     with pytest.raises(ScopeError):
-        rectification_get(scope=chaoyang, pk=item.pk)
+        rectification_get(access=chaoyang, pk=item.pk)
     item.refresh_from_db()
     assert item.status == Status.OPEN
+
+
+@pytest.mark.parametrize(("role", "region"), [(Role.ASSESSOR, "110000"), (Role.CADRE, "130723")])
+def test_the_services_check_their_own_verbs(run, access_of, role, region):
+    """Drafting is the programme office's; recording progress is the offices': an assessor or a
+    cadre is refused by the service itself, whichever page or command calls it."""
+    caller = access_of(role, region)
+    with pytest.raises(ScopeError):
+        rectification_draft(access=caller, run=run, deadline=DEADLINE)
+    rectification_draft(access=Access.operator(run.programme), run=run, deadline=DEADLINE)
+    item = _item(run, "I08", "recipient", "130723")
+    with pytest.raises(ScopeError):
+        rectification_update(item=item, access=caller, note="已整改")
+
+
+def test_only_the_programme_office_runs_the_assessment(programme, access_of):
+    for role, region in [(Role.ASSESSOR, "110000"), (Role.COUNTY_OFFICE, "130723")]:
+        with pytest.raises(ScopeError):
+            assessment_run(access=access_of(role, region), programme=programme, year=2019)
+    run = assessment_run(
+        access=access_of(Role.PROGRAMME_OFFICE, "110000"), programme=programme, year=2019
+    )
+    assert run.pk

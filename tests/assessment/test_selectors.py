@@ -7,13 +7,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from xiezuo.access import Access, Role
+from xiezuo.access.selectors import access_for
+from xiezuo.access.services import grant_give
 from xiezuo.assessment.selectors import DrillParams, drilldown, run_payload
 from xiezuo.assessment.services import assessment_run
 from xiezuo.core.errors import ScopeError
-from xiezuo.core.models import Grant
-from xiezuo.core.scope import Role
 from xiezuo.ledgers.models import Donation, Fund, Secondment
-from xiezuo.programs.selectors import scope_for
+from xiezuo.programs.models import Programme
 from xiezuo.regions.models import RuralPopulation
 from xiezuo.registry.models import Member
 
@@ -29,14 +30,14 @@ def _records(found):
 
 def test_a_distinct_count_drills_to_every_record_behind_it(assessment_data):
     """怀柔's 2 cadres come from 3 secondments: D, and E in 怀安 then in 丰宁."""
-    found = drilldown(PARAMS, "I04", "helper", "110116")
+    found = drilldown(PARAMS, "I04", "helper", "110116", access=_operator())
     assert [d.model for d in found] == [Secondment]
     people = {s.id_number for s in found[0].queryset()}
     assert (len(found[0].ids), len(people)) == (3, 2)
 
 
 def test_a_sum_over_two_ledgers_lists_both(assessment_data):
-    found = _records(drilldown(PARAMS, "I10", "pairing", KB))
+    found = _records(drilldown(PARAMS, "I10", "pairing", KB, access=_operator()))
     assert found == {
         "donation": set(
             Donation.objects.filter(pairing=assessment_data.kb).values_list("pk", flat=True)
@@ -50,21 +51,26 @@ def test_a_sum_over_two_ledgers_lists_both(assessment_data):
 
 
 def test_a_growth_lists_the_records_of_both_years(assessment_data):
-    found = drilldown(PARAMS, "I09", "pairing", KB)
+    found = drilldown(PARAMS, "I09", "pairing", KB, access=_operator())
     assert sorted(f.year for f in found[0].queryset()) == [2018, 2019, 2019]
 
 
 def test_an_outcome_drills_to_the_members_and_the_population(assessment_data):
     hk1, hk3 = assessment_data.households
-    found = _records(drilldown(PARAMS, "O1", "recipient", "130723"))
+    found = _records(drilldown(PARAMS, "O1", "recipient", "130723", access=_operator()))
     members = set(Member.objects.filter(household__in=[hk1, hk3]).values_list("pk", flat=True))
     population = RuralPopulation.objects.get(region_id="130723", year=2019).pk
     assert found == {"member": members, "population": {population}}
 
 
 def test_a_stored_run_drills_down_on_its_own_engine_and_date(assessment_data):
-    run = assessment_run(programme=assessment_data.programme, year=2019, as_of=dt.date(2019, 6, 30))
-    found = drilldown(run, "I01", "pairing", KB)
+    run = assessment_run(
+        access=Access.operator(assessment_data.programme),
+        programme=assessment_data.programme,
+        year=2019,
+        as_of=dt.date(2019, 6, 30),
+    )
+    found = drilldown(run, "I01", "pairing", KB, access=_operator())
     assert len(found[0].ids) == 1  # the August visit was not yet made
 
 
@@ -76,20 +82,40 @@ def test_duckdb_drills_to_the_same_records(assessment_data, tmp_path):
         ("O4", "programme", "small"),
         ("I13", "recipient", "130728"),
     ):
-        assert _records(drilldown(on_duckdb, *args)) == _records(drilldown(PARAMS, *args))
+        assert _records(drilldown(on_duckdb, *args, access=_operator())) == _records(
+            drilldown(PARAMS, *args, access=_operator())
+        )
 
 
-def test_drilldown_keeps_to_the_callers_scope(assessment_data):
-    user = User.objects.create_user("chaoyang", password="x")
-    Grant.objects.create(user=user, role=Role.HELPER_OFFICE, region_code="110105")
-    scope = scope_for(user=user, programme=assessment_data.programme)
-    assert drilldown(PARAMS, "I01", "pairing", KB, scope=scope)
+def _operator():
+    return Access.operator(Programme.objects.get(key="small"))
+
+
+def test_drilldown_trusts_no_caller_without_access(assessment_data):
+    """An anonymous access is refused; there is no way to call it without one."""
     with pytest.raises(ScopeError):
-        drilldown(PARAMS, "I01", "helper", "110116", scope=scope)
+        drilldown(PARAMS, "I01", "pairing", KB, access=Access.public(assessment_data.programme))
+    with pytest.raises(TypeError):
+        drilldown(PARAMS, "I01", "pairing", KB)  # type: ignore[call-arg]
+
+
+def test_drilldown_keeps_to_the_callers_access(assessment_data):
+    user = User.objects.create_user("chaoyang", password="x")
+    grant_give(user=user, role=Role.HELPER_OFFICE, region_code="110105")
+    scope = access_for(user=user, programme=assessment_data.programme)
+    assert drilldown(PARAMS, "I01", "pairing", KB, access=scope)
+    with pytest.raises(ScopeError):
+        drilldown(PARAMS, "I01", "helper", "110116", access=scope)
 
 
 def test_the_payload_has_the_documented_shape(assessment_data):
-    payload = run_payload(assessment_run(programme=assessment_data.programme, year=2019))
+    payload = run_payload(
+        assessment_run(
+            access=Access.operator(assessment_data.programme),
+            programme=assessment_data.programme,
+            year=2019,
+        )
+    )
     assert list(payload) == ["programme", "year", "as_of", "engine", "results", "units", "alerts"]
     assert (payload["programme"], payload["year"], payload["as_of"]) == (
         "small",

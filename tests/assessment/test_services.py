@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from xiezuo.access import Access
 from xiezuo.assessment.models import AssessmentRun, GradeBand, IndicatorTarget
 from xiezuo.assessment.services import AssessmentError, assessment_run, targets_load
 
@@ -31,7 +32,9 @@ def _unit(run, unit_type, unit):
 
 def test_a_run_is_stored_with_what_reproduces_it(programme, django_assert_max_num_queries):
     with django_assert_max_num_queries(20):
-        run = assessment_run(programme=programme, year=2019, who="cli:tester")
+        run = assessment_run(
+            access=Access.operator(programme), programme=programme, year=2019, who="cli:tester"
+        )
     run = AssessmentRun.objects.get(pk=run.pk)
     assert (run.year, run.as_of, run.engine, run.who) == (
         2019,
@@ -48,7 +51,7 @@ def test_a_run_is_stored_with_what_reproduces_it(programme, django_assert_max_nu
 
 
 def test_scores_are_weight_times_the_share_of_the_per_pairing_target(programme):
-    run = assessment_run(programme=programme, year=2019)
+    run = assessment_run(access=Access.operator(programme), programme=programme, year=2019)
     fiscal = _result(run, "I08", "pairing", KB)  # 1,500.5 of 3,800 × 4
     assert (fiscal.value, fiscal.target, fiscal.weight, fiscal.score) == (
         D("1500.5"),
@@ -61,7 +64,7 @@ def test_scores_are_weight_times_the_share_of_the_per_pairing_target(programme):
 
 
 def test_a_helper_takes_the_pairing_target_times_its_pairings_for_sums_only(programme):
-    run = assessment_run(programme=programme, year=2019)
+    run = assessment_run(access=Access.operator(programme), programme=programme, year=2019)
     fiscal = _result(run, "I08", "helper", "110116")
     assert (fiscal.value, fiscal.target, fiscal.score) == (D(800), D(7600), D("0.4211"))
     share = _result(run, "I11", "helper", "110116")
@@ -69,7 +72,7 @@ def test_a_helper_takes_the_pairing_target_times_its_pairings_for_sums_only(prog
 
 
 def test_no_target_and_no_value_score_nothing(programme):
-    run = assessment_run(programme=programme, year=2019)
+    run = assessment_run(access=Access.operator(programme), programme=programme, year=2019)
     exited = _result(run, "O2", "recipient", "130723")
     assert (exited.value, exited.target, exited.weight, exited.score) == (D(2), None, None, None)
     no_projects = _result(run, "I11", "pairing", FN)  # zero denominator
@@ -78,7 +81,7 @@ def test_no_target_and_no_value_score_nothing(programme):
 
 def test_unit_totals_grades_and_ranks_among_peers(programme):
     """KB 39.79, HA 27.43, FN 6.87: the sums of the hand-computed scores (see conftest)."""
-    run = assessment_run(programme=programme, year=2019)
+    run = assessment_run(access=Access.operator(programme), programme=programme, year=2019)
     pairings = {u.unit: (u.score, u.grade, u.rank) for u in run.units.filter(unit_type="pairing")}
     assert pairings == {
         KB: (D("39.79"), "较差", 1),
@@ -99,7 +102,7 @@ def test_the_grade_set_is_data(programme):
     GradeBand.objects.filter(programme=programme, year=2019).delete()
     for name, minimum in (("优秀", 35), ("合格", 20), ("不合格", 0)):
         GradeBand.objects.create(programme=programme, year=2019, grade=name, min_score=minimum)
-    run = assessment_run(programme=programme, year=2019)
+    run = assessment_run(access=Access.operator(programme), programme=programme, year=2019)
     grades = {u.unit: u.grade for u in run.units.filter(unit_type="pairing")}
     assert grades == {KB: "优秀", HA: "合格", FN: "不合格"}
 
@@ -114,14 +117,19 @@ def test_a_target_for_one_unit_overrides_the_default(programme):
         target=1,
         weight=5,
     )
-    run = assessment_run(programme=programme, year=2019)
+    run = assessment_run(access=Access.operator(programme), programme=programme, year=2019)
     assert _result(run, "I01", "pairing", HA).score == D(5)  # 1 of 1 (default target: 2)
     assert _result(run, "I01", "pairing", KB).target == D(2)
 
 
 def test_an_in_year_run_alerts_against_the_pro_rated_target(programme):
     """As of 30 June 2019: 181 of 365 days; cumulative targets × 0.4959, rates in full."""
-    run = assessment_run(programme=programme, year=2019, as_of=dt.date(2019, 6, 30))
+    run = assessment_run(
+        access=Access.operator(programme),
+        programme=programme,
+        year=2019,
+        as_of=dt.date(2019, 6, 30),
+    )
     alerts = {
         (a.indicator, a.unit_type, a.unit): (a.level, a.value, a.expected) for a in run.alerts.all()
     }
@@ -135,7 +143,9 @@ def test_an_in_year_run_alerts_against_the_pro_rated_target(programme):
 
 
 def test_a_year_end_run_raises_no_alerts(programme):
-    assert not assessment_run(programme=programme, year=2019).alerts.exists()
+    assert not assessment_run(
+        access=Access.operator(programme), programme=programme, year=2019
+    ).alerts.exists()
 
 
 def test_default_targets_are_loaded_once_and_keep_edits(programme, beijing_targets):
@@ -148,14 +158,23 @@ def test_default_targets_are_loaded_once_and_keep_edits(programme, beijing_targe
 
 def test_a_year_outside_the_programme_or_an_early_as_of_is_refused(programme):
     with pytest.raises(AssessmentError):
-        assessment_run(programme=programme, year=2017)
+        assessment_run(access=Access.operator(programme), programme=programme, year=2017)
     with pytest.raises(AssessmentError):
-        assessment_run(programme=programme, year=2019, as_of=dt.date(2018, 12, 31))
+        assessment_run(
+            access=Access.operator(programme),
+            programme=programme,
+            year=2019,
+            as_of=dt.date(2018, 12, 31),
+        )
 
 
 def test_without_a_targets_file_every_indicator_is_listed_as_no_target(assessment_data):
     """The small programme has no data/targets/small.toml: values, but no scores."""
-    run = assessment_run(programme=assessment_data.programme, year=2019)
+    run = assessment_run(
+        access=Access.operator(assessment_data.programme),
+        programme=assessment_data.programme,
+        year=2019,
+    )
     assert not run.results.filter(target__isnull=False).exists()
     assert run.results.get(indicator="I01", unit_type="pairing", unit=KB).value == 2
     assert {u.score for u in run.units.all()} == {D(0)}

@@ -7,10 +7,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
+from xiezuo.access.models import Grant
 from xiezuo.core import codelists, codes
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.ids import parse_id
-from xiezuo.core.models import Grant
 from xiezuo.demo.profile import load_profile
 from xiezuo.demo.services import demo_accounts, demo_build
 from xiezuo.ledgers.models import LabourTransfer

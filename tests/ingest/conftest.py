@@ -9,8 +9,8 @@ import pytest
 import xlsxwriter
 from django.db import connection
 
+from xiezuo.access import Access
 from xiezuo.core.ids import make_id
-from xiezuo.core.scope import Scope
 from xiezuo.ingest.catalog import ledger
 
 LEDGER_TABLES = (
@@ -133,8 +133,9 @@ def snapshot():
 
 
 @pytest.fixture
-def everywhere():
-    return Scope(everything=True, authenticated=True)
+def everywhere(small_programme):
+    """The operator at the machine: every region of the programme, nothing masked."""
+    return Access.operator(small_programme)
 
 
 @pytest.fixture
@@ -147,11 +148,11 @@ def households_file(tmp_path):
 
 @pytest.fixture
 def run_import(small_programme, everywhere):
-    """Return import_file bound to the small programme and a programme-wide scope."""
+    """Return import_file bound to the small programme and the operator's access."""
     from xiezuo.ingest.services import import_file
 
     def run(ledger_key, path, **options):
-        options.setdefault("scope", everywhere)
+        options.setdefault("access", everywhere)
         options.setdefault("programme", small_programme)
         return import_file(ledger_key=ledger_key, path=path, **options)
 

@@ -15,7 +15,7 @@ from tests.ingest.conftest import (
     write_csv,
     write_xlsx,
 )
-from xiezuo.core.scope import Scope
+from xiezuo.access import Role
 from xiezuo.ingest.errors import BatchError, UnusableInput
 from xiezuo.ingest.models import Batch, BatchChange
 from xiezuo.ingest.services import batch_undo
@@ -237,7 +237,7 @@ ROW_ERRORS = {
     "region outside the programme": ("households", _region_outside, (2, "村代码", "不在受援方")),
     "unregistered 户编号": ("members", _unknown_household, (2, "户编号", "户编号未登记")),
     "member of another household": (
-        "members", _member_in_another_household, (2, "户编号", "已登记在另一户（户编号 " + HH)),
+        "members", _member_in_another_household, (2, "户编号", "不能登记在此户")),
     "one bad date among good rows": ("members", _one_good_one_bad, (3, "出生日期", "不是有效日期")),
 }  # fmt: skip
 
@@ -325,24 +325,88 @@ def test_an_unknown_ledger_is_unusable(run_import, households_file):
         run_import("nonsense", households_file)
 
 
-# --- scope -----------------------------------------------------------------------------------
+# --- access ----------------------------------------------------------------------------------
 
 
-def test_a_county_office_imports_only_into_its_county(run_import, tmp_path):
+def test_a_county_office_imports_only_into_its_county(
+    small_programme, run_import, tmp_path, access_as
+):
     """Rows of another county are row errors; the office's own rows would load."""
     rows = [household_row(1), household_row(2, village="130728100201")]
     path = write_xlsx(tmp_path / "h.xlsx", [HOUSEHOLD_HEADERS, *rows])
-    county = Scope(region_codes=frozenset({"130723"}), authenticated=True)
-    report = run_import("households", path, scope=county)
+    county = access_as(small_programme, (Role.COUNTY_OFFICE, "130723"))
+    report = run_import("households", path, access=county)
     assert [(e.row, e.column) for e in report.errors] == [(3, "村代码")]
     assert "权限范围" in report.errors[0].message
     assert not Household.objects.exists()
     ok = write_xlsx(tmp_path / "ok.xlsx", [HOUSEHOLD_HEADERS, household_row(1)])
-    assert run_import("households", ok, scope=county).inserted == 1
+    assert run_import("households", ok, access=county).inserted == 1
 
 
-def test_members_are_in_scope_through_their_household(registry, run_import, tmp_path):
-    other = Scope(region_codes=frozenset({"130728"}), authenticated=True)
+def test_members_are_in_reach_through_their_household(
+    small_programme, registry, run_import, tmp_path, access_as
+):
+    other = access_as(small_programme, (Role.COUNTY_OFFICE, "130728"))
     path = write_xlsx(tmp_path / "m.xlsx", [MEMBER_HEADERS, member_row(HH, 9)])
-    report = run_import("members", path, scope=other)
+    report = run_import("members", path, access=other)
     assert [e.column for e in report.errors] == ["户编号"]
+
+
+def test_a_helper_office_may_not_write_the_registry_of_its_paired_county(
+    small_programme, registry, run_import, tmp_path, access_as
+):
+    """Leak 2: 朝阳 reads 康保's households (masked) but writes none of them, dry run or not."""
+    chaoyang = access_as(small_programme, (Role.HELPER_OFFICE, "110105"))
+    changed = write_xlsx(
+        tmp_path / "m.xlsx", [MEMBER_HEADERS, member_row(HH, 1, 健康状况="长期慢性病")]
+    )
+    before = snapshot()
+    for dry_run in (True, False):
+        with pytest.raises(UnusableInput, match="所在县扶贫办"):
+            run_import("members", changed, access=chaoyang, dry_run=dry_run)
+    assert snapshot() == before
+
+
+def test_a_masked_dry_run_does_not_tell_which_registered_rows_differ(
+    small_programme, registry, run_import, tmp_path, access_as
+):
+    """The programme office may write the registry but sees health masked: a dry run answers
+    the same whether the masked health differs or not."""
+    office = access_as(small_programme, (Role.PROGRAMME_OFFICE, "110000"))
+    same = write_xlsx(tmp_path / "same.xlsx", [MEMBER_HEADERS, member_row(HH, 1)])
+    differs = write_xlsx(
+        tmp_path / "differs.xlsx", [MEMBER_HEADERS, member_row(HH, 1, 健康状况="长期慢性病")]
+    )
+
+    answers = [run_import("members", path, access=office, dry_run=True) for path in (same, differs)]
+
+    assert [(r.inserted, r.updated, r.unchanged) for r in answers] == [(0, 1, 0), (0, 1, 0)]
+    assert answers[0].notices == answers[1].notices
+    # The county office, who sees health, is told exactly.
+    county = access_as(small_programme, (Role.COUNTY_OFFICE, "130723"))
+    told = [run_import("members", p, access=county, dry_run=True) for p in (same, differs)]
+    assert [(r.updated, r.unchanged) for r in told] == [(0, 1), (1, 0)]
+
+
+def test_a_person_of_another_county_is_refused_without_saying_where(
+    small_programme, registry, run_import, tmp_path, access_as
+):
+    """Leak 3: a member registered in 怀安 cannot be added to a 康保 household, and the
+    refusal does not name 怀安's household."""
+    huaian = household_row(6, village="130728100201")
+    huaian_no = huaian[HOUSEHOLD_HEADERS.index("户编号")]
+    path = write_xlsx(tmp_path / "h6.xlsx", [HOUSEHOLD_HEADERS, huaian])
+    assert run_import("households", path).inserted == 1
+    theirs = member_row(huaian_no, 40)
+    path = write_xlsx(tmp_path / "m6.xlsx", [MEMBER_HEADERS, theirs])
+    assert run_import("members", path).inserted == 1
+
+    kangbao = access_as(small_programme, (Role.COUNTY_OFFICE, "130723"))
+    moved = dict(zip(MEMBER_HEADERS, theirs, strict=True)) | {"户编号": HH}
+    path = write_xlsx(tmp_path / "m7.xlsx", [MEMBER_HEADERS, [moved[h] for h in MEMBER_HEADERS]])
+    report = run_import("members", path, access=kangbao)
+
+    assert report.status == Batch.Status.FAILED
+    assert report.errors
+    assert all(huaian_no not in e.message for e in report.errors)
+    assert all("130728" not in e.message for e in report.errors)

@@ -14,9 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from tests.ingest.conftest import HOUSEHOLD_HEADERS, household_row, write_xlsx
+from xiezuo.access import Role
+from xiezuo.access.selectors import access_for
+from xiezuo.access.services import grant_give
 from xiezuo.core.errors import ScopeError
-from xiezuo.core.models import Grant
-from xiezuo.core.scope import Role
 from xiezuo.ingest import tasks
 from xiezuo.ingest.jobs import import_job_start, stored_name
 from xiezuo.ingest.models import Batch, ImportJob
@@ -38,7 +39,7 @@ def _data_dir(settings, tmp_path):
 def office(small_programme):
     """Return the 康保 county office (130723)."""
     user = User.objects.create_user("kangbao")
-    Grant.objects.create(user=user, role=Role.COUNTY_OFFICE, region_code="130723")
+    grant_give(user=user, role=Role.COUNTY_OFFICE, region_code="130723")
     return user
 
 
@@ -48,7 +49,11 @@ def upload(path: Path) -> SimpleUploadedFile:
 
 def start(user, programme, path, *, ledger="households", dry_run=False):
     return import_job_start(
-        user=user, programme=programme, ledger_key=ledger, upload=upload(path), dry_run=dry_run
+        access=access_for(user=user, programme=programme),
+        user=user,
+        ledger_key=ledger,
+        upload=upload(path),
+        dry_run=dry_run,
     )
 
 
@@ -113,7 +118,7 @@ def test_an_unusable_file_is_a_stored_report_not_a_crash(
 
 
 def test_rows_outside_the_importers_county_are_errors(settings, office, small_programme, tmp_path):
-    """The task imports with the uploader's scope: 康保 cannot load 怀安's households."""
+    """The task imports with the uploader's access: 康保 cannot load 怀安's households."""
     settings.TASKS = IMMEDIATE
     job = start(
         office,
@@ -155,7 +160,7 @@ def test_a_job_runs_once(settings, office, small_programme, tmp_path):
 def test_only_offices_may_start_a_job(settings, small_programme, tmp_path):
     settings.TASKS = DUMMY
     cadre = User.objects.create_user("cadre")
-    Grant.objects.create(user=cadre, role=Role.CADRE, region_code="130723100201")
+    grant_give(user=cadre, role=Role.CADRE, region_code="130723100201")
     with pytest.raises(ScopeError):
         start(cadre, small_programme, households(tmp_path, household_row(1)))
     assert not ImportJob.objects.exists()
@@ -216,7 +221,8 @@ SETUP = textwrap.dedent(
     from django.contrib.auth.models import User
     from django.core.files.uploadedfile import SimpleUploadedFile
     from tests.conftest import REGIONS, SMALL_PROGRAMME
-    from xiezuo.core.models import Grant
+    from xiezuo.access.selectors import access_for
+    from xiezuo.access.services import grant_give
     from xiezuo.ingest.jobs import import_job_start
     from xiezuo.programs.services import programme_load
     from xiezuo.regions.models import Region
@@ -227,10 +233,10 @@ SETUP = textwrap.dedent(
     toml.write_text(SMALL_PROGRAMME, encoding="utf-8")
     programme = programme_load(path=toml)
     user = User.objects.create_user("kangbao")
-    Grant.objects.create(user=user, role="county_office", region_code="130723")
+    grant_give(user=user, role="county_office", region_code="130723")
     path = Path(sys.argv[1])
     job = import_job_start(
-        user=user, programme=programme, ledger_key="households",
+        access=access_for(user=user, programme=programme), user=user, ledger_key="households",
         upload=SimpleUploadedFile(path.name, path.read_bytes()),
     )
     print(job.pk, job.status)

@@ -7,13 +7,16 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from xiezuo.access import Access, Role
+from xiezuo.access.selectors import access_for
+from xiezuo.access.services import grant_give
 from xiezuo.core import codelists
 from xiezuo.core.errors import ScopeError
 from xiezuo.core.ids import make_id
-from xiezuo.core.scope import Scope
 from xiezuo.ingest import catalog, writing
 from xiezuo.ingest.reading import read_table
 from xiezuo.ingest.writing import annotated_workbook, export_ledger, template_workbook
@@ -32,19 +35,23 @@ from xiezuo.ledgers.models import (
     Training,
     Visit,
 )
-from xiezuo.programs.models import Pairing
+from xiezuo.programs.models import Pairing, Programme
 from xiezuo.regions.models import RuralPopulation
 from xiezuo.registry.models import Income
 
 LEDGER_KEYS = list(catalog.ledgers())
-PROGRAMME_WIDE = Scope(
-    region_codes=frozenset({"110000", "130000"}),
-    personal_regions=frozenset({"110000", "130000"}),
-    authenticated=True,
-)
-KANGBAO_OFFICE = Scope(
-    region_codes=frozenset({"130723"}), personal_regions=frozenset({"130723"}), authenticated=True
-)
+
+
+def operator():
+    """Return the access of the operator at the machine, over the small programme."""
+    return Access.operator(Programme.objects.get(key="small"))
+
+
+def office(role, region):
+    """Return the access of a user holding one grant over the small programme."""
+    user, _ = User.objects.get_or_create(username=f"{role}-{region}")
+    grant_give(user=user, role=role, region_code=region)
+    return access_for(user=user, programme=Programme.objects.get(key="small"))
 
 
 def _sheet(data: bytes):
@@ -234,7 +241,7 @@ def test_export_households_in_template_form(registry, tmp_path):
     """Title, notes and headers as in the template, then one row per household, IDs as text."""
     kangbao, _ = registry
     path = tmp_path / "households.xlsx"
-    assert export_ledger(ledger_key="households", scope=PROGRAMME_WIDE, path=path) == 3
+    assert export_ledger(ledger_key="households", access=operator(), path=path) == 3
     sheet = openpyxl.load_workbook(path).worksheets[0]
     ledger = catalog.ledger("households")
     assert sheet["A1"].value.startswith("贫困户台账")
@@ -265,7 +272,7 @@ def test_export_households_in_template_form(registry, tmp_path):
 def test_export_members_gives_household_numbers_ids_and_dates(registry, tmp_path):
     kangbao, _ = registry
     path = tmp_path / "members.xlsx"
-    assert export_ledger(ledger_key="members", scope=PROGRAMME_WIDE, path=path) == 4
+    assert export_ledger(ledger_key="members", access=operator(), path=path) == 4
     member = kangbao[0].members.order_by("id").first()
     row = _rows(path)[0]
     assert row == [
@@ -284,7 +291,7 @@ def test_export_members_gives_household_numbers_ids_and_dates(registry, tmp_path
 def test_export_incomes_writes_amounts_as_numbers_with_two_places(registry, tmp_path):
     kangbao, _ = registry
     path = tmp_path / "incomes.xlsx"
-    export_ledger(ledger_key="incomes", scope=PROGRAMME_WIDE, path=path)
+    export_ledger(ledger_key="incomes", access=operator(), path=path)
     sheet = openpyxl.load_workbook(path).worksheets[0]
     assert [c.value for c in sheet[4]] == [
         kangbao[0].household_no,
@@ -301,7 +308,7 @@ def test_export_incomes_writes_amounts_as_numbers_with_two_places(registry, tmp_
 def test_export_projects_joins_beneficiaries_and_writes_booleans(projects, tmp_path):
     """Beneficiaries are 户编号 joined by 、 (sorted); booleans are 是/否."""
     path = tmp_path / "projects.xlsx"
-    assert export_ledger(ledger_key="projects", scope=PROGRAMME_WIDE, path=path) == 3
+    assert export_ledger(ledger_key="projects", access=operator(), path=path) == 3
     rows = {row[0]: row for row in _rows(path)}
     first = rows["KB2019-001"]
     beneficiaries = sorted(h.household_no for h in projects[0].beneficiaries.all())
@@ -325,7 +332,7 @@ def test_export_projects_joins_beneficiaries_and_writes_booleans(projects, tmp_p
 
 def test_export_csv_has_a_bom_the_template_layout_and_reader_forms(projects, tmp_path):
     path = tmp_path / "projects.csv"
-    export_ledger(ledger_key="projects", scope=PROGRAMME_WIDE, path=path)
+    export_ledger(ledger_key="projects", access=operator(), path=path)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as handle:
         lines = list(csv.reader(handle))
@@ -337,49 +344,89 @@ def test_export_csv_has_a_bom_the_template_layout_and_reader_forms(projects, tmp
 
 def test_export_csv_writes_dates_iso(registry, tmp_path):
     path = tmp_path / "members.csv"
-    export_ledger(ledger_key="members", scope=PROGRAMME_WIDE, path=path)
+    export_ledger(ledger_key="members", access=operator(), path=path)
     assert _rows(path)[0][4] == "1960-01-01"
 
 
 def test_export_respects_a_county_scope(projects, tmp_path):
     """A county office exports only its county's households and its pairings' projects."""
     households = tmp_path / "households.xlsx"
-    assert export_ledger(ledger_key="households", scope=KANGBAO_OFFICE, path=households) == 2
+    kangbao = office(Role.COUNTY_OFFICE, "130723")
+    assert export_ledger(ledger_key="households", access=kangbao, path=households) == 2
     assert {row[1][:6] for row in _rows(households)} == {"130723"}
     project_file = tmp_path / "projects.xlsx"
-    assert export_ledger(ledger_key="projects", scope=KANGBAO_OFFICE, path=project_file) == 2
+    assert export_ledger(ledger_key="projects", access=kangbao, path=project_file) == 2
     assert {row[3] for row in _rows(project_file)} == {"130723"}
 
 
 def test_export_narrows_to_a_region(registry, tmp_path):
     path = tmp_path / "members.xlsx"
-    rows = export_ledger(ledger_key="members", scope=PROGRAMME_WIDE, region="130728", path=path)
+    rows = export_ledger(ledger_key="members", access=operator(), region="130728", path=path)
     assert rows == 1
 
 
 def test_export_refuses_a_region_outside_the_scope(registry, tmp_path):
     with pytest.raises(ScopeError):
         export_ledger(
-            ledger_key="households", scope=KANGBAO_OFFICE, region="130728", path=tmp_path / "x.xlsx"
+            ledger_key="households",
+            access=office(Role.COUNTY_OFFICE, "130723"),
+            region="130728",
+            path=tmp_path / "x.xlsx",
         )
 
 
-def test_export_masks_personal_data_for_a_scope_without_that_right(registry, tmp_path):
-    """A helper office reads the county's members with birth dates and health hidden."""
-    helper_office = Scope(region_codes=frozenset({"110105", "130723"}), authenticated=True)
+def test_export_masks_personal_data_for_an_access_without_that_right(registry, tmp_path):
+    """A helper office reads the county's members with ID numbers, birth dates and health
+    hidden (the age instead of the date)."""
+    helper_office = office(Role.HELPER_OFFICE, "110105")
     path = tmp_path / "members.csv"
-    export_ledger(ledger_key="members", scope=helper_office, path=path)
+    export_ledger(ledger_key="members", access=helper_office, path=path)
     rows = _rows(path)
     assert len(rows) == 3
     assert all(row[2][6:14] == "********" for row in rows)
+    assert all(row[4].endswith("岁") for row in rows)
     assert {row[6] for row in rows} == {"***"}
+
+
+def test_export_masks_seconded_cadres_for_the_recipient_side(projects, tmp_path):
+    """Seconded cadres' ID numbers are personal too: masked for the county they are posted
+    to, shown to the helper district that sent them."""
+    from xiezuo.ledgers.models import Secondment
+
+    pairing = Programme.objects.get(key="small").pairings.get(helper_id="110105")
+    number = make_id("110105", dt.date(1980, 5, 1), 7)
+    Secondment.objects.create(
+        pairing=pairing,
+        name="王挂职",
+        id_number=number,
+        sender_id="110105",
+        posting_id="130723",
+        category="党政干部",
+        start_date=dt.date(2019, 3, 1),
+    )
+    seen = {}
+    for name, access in [
+        ("county", office(Role.COUNTY_OFFICE, "130723")),
+        ("helper", office(Role.HELPER_OFFICE, "110105")),
+    ]:
+        path = tmp_path / f"{name}.csv"
+        export_ledger(ledger_key="secondments", access=access, path=path)
+        seen[name] = {cell for row in _rows(path) for cell in row}
+    assert number not in seen["county"]
+    assert number[:6] + "*" * 8 + number[-4:] in seen["county"]
+    assert number in seen["helper"]
 
 
 def test_export_population_filters_by_scope_region(small_programme, tmp_path):
     for code, people in [("130723", 238000), ("130728", 190000), ("130723100201", 800)]:
         RuralPopulation.objects.create(region_id=code, year=2020, population=people)
     path = tmp_path / "population.xlsx"
-    assert export_ledger(ledger_key="population", scope=KANGBAO_OFFICE, path=path) == 2
+    assert (
+        export_ledger(
+            ledger_key="population", access=office(Role.COUNTY_OFFICE, "130723"), path=path
+        )
+        == 2
+    )
     assert [row[:3] for row in _rows(path)] == [
         ["130723", 2020, 238000],
         ["130723100201", 2020, 800],
@@ -388,7 +435,7 @@ def test_export_population_filters_by_scope_region(small_programme, tmp_path):
 
 def test_export_of_an_empty_ledger_is_the_bare_template_layout(small_programme, tmp_path):
     path = tmp_path / "visits.xlsx"
-    assert export_ledger(ledger_key="visits", scope=PROGRAMME_WIDE, path=path) == 0
+    assert export_ledger(ledger_key="visits", access=operator(), path=path) == 0
     sheet = openpyxl.load_workbook(path).worksheets[0]
     assert [c.value for c in sheet[3]] == catalog.ledger("visits").headers
     assert sheet.max_row == 3
@@ -401,7 +448,7 @@ def test_export_queries_do_not_grow_with_the_rows(registry, tmp_path):
 
     def queries():
         with CaptureQueriesContext(connection) as captured:
-            export_ledger(ledger_key="projects", scope=PROGRAMME_WIDE, path=tmp_path / "p.xlsx")
+            export_ledger(ledger_key="projects", access=operator(), path=tmp_path / "p.xlsx")
         return len(captured)
 
     for n in range(3):
@@ -416,7 +463,7 @@ def test_export_reports_progress(registry, tmp_path):
     seen = []
     export_ledger(
         ledger_key="members",
-        scope=PROGRAMME_WIDE,
+        access=operator(),
         path=tmp_path / "m.xlsx",
         progress=lambda done, total: seen.append((done, total)),
     )
@@ -539,11 +586,11 @@ def test_export_then_dry_run_import_leaves_every_row_unchanged(
     """Importing an export is a no-op: every row is reported unchanged."""
     import_file = _import_file()
     path = tmp_path / f"{key}.{suffix}"
-    assert export_ledger(ledger_key=key, scope=PROGRAMME_WIDE, path=path) == rows
+    assert export_ledger(ledger_key=key, access=operator(), path=path) == rows
     report = import_file(
         ledger_key=key,
         path=path,
-        scope=PROGRAMME_WIDE,
+        access=operator(),
         programme=small_programme,
         dry_run=True,
     )
@@ -712,7 +759,7 @@ def test_annotated_workbook_accepts_the_importers_error_dicts(registry, tmp_path
     report = import_file(
         ledger_key="households",
         path=path,
-        scope=PROGRAMME_WIDE,
+        access=operator(),
         dry_run=True,
         programme=Pairing.objects.first().programme,
     )

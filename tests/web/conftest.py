@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 
+from xiezuo.access import Role
+from xiezuo.access.services import grant_give
 from xiezuo.core.ids import make_id
-from xiezuo.core.models import Grant
-from xiezuo.core.scope import Role
 from xiezuo.regions.models import Region, RuralPopulation
 from xiezuo.registry.models import Household, Income, Member, StatusChange
 
@@ -35,7 +35,7 @@ def make_user(db):
     def make(username: str, role: Role | None = None, region: str | None = None) -> User:
         user = User.objects.create_user(username)
         if role is not None:
-            Grant.objects.create(user=user, role=role, region_code=region)
+            grant_give(user=user, role=role, region_code=region)
         return user
 
     return make

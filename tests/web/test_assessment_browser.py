@@ -8,10 +8,10 @@ import pytest
 
 from tests.assessment.conftest import BEIJING_TARGETS, assessment_data  # noqa: F401  (a fixture)
 from tests.web.test_browser import browser  # noqa: F401  (the Playwright fixture)
+from xiezuo.access import Access, Role
+from xiezuo.access.services import grant_give
 from xiezuo.assessment.selectors import drilldown
 from xiezuo.assessment.services import assessment_run, targets_load
-from xiezuo.core.models import Grant
-from xiezuo.core.scope import Role
 
 SCREENSHOT = Path("/tmp/assessment-scorecard.png")
 PASSWORD = "a long test password"
@@ -22,12 +22,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def assessed(programme, assessment_data):  # noqa: F811
     targets_load(programme=programme, years=[2019], path=BEIJING_TARGETS)
-    return assessment_run(programme=programme, year=2019)
+    return assessment_run(access=Access.operator(programme), programme=programme, year=2019)
 
 
 def sign_in(page, base_url: str, django_user_model) -> None:
     user = django_user_model.objects.create_user("bjxzb", password=PASSWORD)
-    Grant.objects.create(user=user, role=Role.PROGRAMME_OFFICE, region_code="110000")
+    grant_give(user=user, role=Role.PROGRAMME_OFFICE, region_code="110000")
     page.goto(f"{base_url}/assessment/?side=pairing")
     page.fill("input[name=username]", "bjxzb")
     page.fill("input[name=password]", PASSWORD)
@@ -62,7 +62,13 @@ def test_a_red_cell_leads_to_the_records_behind_it(
     )
     expected = {
         f"{d.ledger}:{pk}"
-        for d in drilldown(assessed, indicator, unit_type, unquote(unit))
+        for d in drilldown(
+            assessed,
+            indicator,
+            unit_type,
+            unquote(unit),
+            access=Access.operator(assessed.programme),
+        )
         for pk in d.ids
     }
     assert shown == expected

@@ -109,11 +109,11 @@ def test_county_office_signs_in_and_pages_its_households(
     live_server, full_programme, browser, django_user_model
 ):
     """Through the login form, a county office reaches its households and one household."""
-    from xiezuo.core.models import Grant
-    from xiezuo.core.scope import Role
+    from xiezuo.access import Role
+    from xiezuo.access.services import grant_give
 
     user = django_user_model.objects.create_user("kangbao", password="a long test password")
-    Grant.objects.create(user=user, role=Role.COUNTY_OFFICE, region_code="130723")
+    grant_give(user=user, role=Role.COUNTY_OFFICE, region_code="130723")
     page = browser.page
     page.goto(f"{live_server.url}/households/")
     page.fill("input[name=username]", "kangbao")

@@ -17,8 +17,8 @@ from tests.ingest.conftest import (
     member_row,
     write_xlsx,
 )
+from xiezuo.access import Role
 from xiezuo.core.ids import make_id
-from xiezuo.core.scope import Role
 from xiezuo.ingest.catalog import ledgers
 from xiezuo.ingest.models import Batch, ImportJob
 from xiezuo.ingest.tasks import run_import

@@ -7,8 +7,8 @@ from django.core.management import call_command
 
 from tests.ingest.conftest import HOUSEHOLD_HEADERS, household_row, write_xlsx
 from tests.web.test_browser import browser  # noqa: F401 (the fixture)
-from xiezuo.core.models import Grant
-from xiezuo.core.scope import Role
+from xiezuo.access import Role
+from xiezuo.access.services import grant_give
 from xiezuo.ingest.models import ImportJob
 
 pytestmark = pytest.mark.browser
@@ -30,7 +30,7 @@ def test_upload_a_file_with_one_bad_row_and_read_the_report(
     settings.DATA_DIR = tmp_path / "data"
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     user = django_user_model.objects.create_user("kangbao", password=PASSWORD)
-    Grant.objects.create(user=user, role=Role.COUNTY_OFFICE, region_code="130723")
+    grant_give(user=user, role=Role.COUNTY_OFFICE, region_code="130723")
     path = write_xlsx(
         tmp_path / "康保贫困户.xlsx",
         [HOUSEHOLD_HEADERS, household_row(1), household_row(2, 贫困户属性="特别贫困")],

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from xiezuo.access import Role
 from xiezuo.core.ids import mask_id
-from xiezuo.core.scope import Role
 from xiezuo.registry.models import Household
 from xiezuo.web.views import HOUSEHOLDS_PER_PAGE
 

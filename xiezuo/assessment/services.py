@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from django.db import connection, transaction
 from django.utils import timezone
 
+from xiezuo.access import Access, Verb
 from xiezuo.assessment import calculations, catalog, engines, evaluation
 from xiezuo.assessment.calculations import Assessment, Target, TargetKey
 from xiezuo.assessment.catalog import GradeBand as Band
@@ -26,7 +27,7 @@ from xiezuo.assessment.models import (
     UnitResult,
 )
 from xiezuo.assessment.tables import TABLES, schema_of
-from xiezuo.core.errors import XiezuoError
+from xiezuo.core.errors import ScopeError, XiezuoError
 from xiezuo.programs.models import Programme
 
 SNAPSHOT_CHUNK = 200_000  # rows per chunk and Parquet row group: tens of MB in memory at most
@@ -94,6 +95,7 @@ def targets_ensure(*, programme: Programme, year: int) -> None:
 
 def assessment_run(
     *,
+    access: Access,
     programme: Programme,
     year: int,
     as_of: dt.date | None = None,
@@ -102,7 +104,13 @@ def assessment_run(
     user: Any = None,
     who: str = "",
 ) -> AssessmentRun:
-    """Evaluate every indicator for every unit of a programme-year, score it and store the run."""
+    """Evaluate every indicator for every unit of a programme-year, score it and store the run.
+
+    The caller must hold `Verb.RUN_ASSESSMENT` in `programme` (ScopeError otherwise).
+    """
+    access.check(Verb.RUN_ASSESSMENT)
+    if access.programme is None or access.programme.pk != programme.pk:
+        raise ScopeError(f"无权运行项目「{programme.name}」的考核", programme=programme.key)
     as_of = as_of or evaluation.default_as_of(year)
     if as_of < dt.date(year, 1, 1):
         raise AssessmentError(f"截至日期 {as_of} 早于考核年度 {year}", year=year, as_of=str(as_of))

@@ -275,15 +275,15 @@ def make_ids(
 def mask_id(number: str) -> str:
     """Return the number with its birth date hidden: `130723********1234`.
 
-    The first 6 characters (the region) and everything from the 15th on stay; a disability
-    certificate number keeps its length. Anything that is not a well-formed number is masked
-    whole, so no input ever shows its birth date.
+    Only the first 6 characters (the region) and the last 4 stay; a disability certificate
+    number keeps its length. Anything that is not a well-formed number is masked whole, so no
+    input ever shows its birth date.
     """
     try:
         text = normalise_id(number)
     except IdNumberError:
         return "*" * len(str(number or ""))
-    return text[:6] + "*" * 8 + text[14:]
+    return text[:6] + "*" * (len(text) - 10) + text[-4:]
 
 
 def mask_name(name: str) -> str:

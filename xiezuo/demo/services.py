@@ -19,10 +19,10 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Count, Model, Q, QuerySet
 
+from xiezuo.access.services import grant_only
 from xiezuo.core import codes
 from xiezuo.core.bulk import large_sqlite_cache, reset_sequence
 from xiezuo.core.errors import XiezuoError
-from xiezuo.core.models import Grant
 from xiezuo.demo import generate, ledgers
 from xiezuo.demo.loading import Progress, insert, next_id
 from xiezuo.demo.profile import load_accounts, load_ledger_profile, load_names, load_profile
@@ -292,8 +292,7 @@ def demo_accounts() -> list[DemoAccount]:
             user.is_active = True
             user.set_password(password)
             user.save()
-            Grant.objects.filter(user=user).exclude(role=entry["role"], region_code=region).delete()
-            Grant.objects.get_or_create(user=user, role=entry["role"], region_code=region)
+            grant_only(user=user, role=entry["role"], region_code=region)
             if village is not None:
                 township = village.parent.name if village.parent else ""
                 Household.objects.filter(village_id=village.code).update(

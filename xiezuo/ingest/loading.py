@@ -300,28 +300,14 @@ def _moved_parents(validated: Validated, joined: pl.DataFrame) -> list[RowError]
         ).select(ROW, name + OLD, *validated.key_fields)
         if not moved.height:
             continue
-        parent = validated.model._meta.get_field(name).related_model
-        numbers = (
-            dict(
-                rows_where_in(
-                    parent,
-                    ["id", "household_no"],
-                    "id",
-                    moved.get_column(name + OLD).unique().to_list(),
-                )
-            )
-            if parent is not None and hasattr(parent, "household_no")
-            else {}
-        )
-        for row, old, *key in moved.iter_rows():
-            where = numbers.get(old, old)
+        # The other household is not named: it may lie outside what the importer may read.
+        for row, _old, *key in moved.iter_rows():
             errors.append(
                 RowError(
                     row,
                     header,
                     shown(key[0]) if key else None,
-                    f"该记录已登记在另一户（户编号 {where}）中；"
-                    "如确需转户，请先在原户中注销后再导入。",
+                    "该记录不能登记在此户；如有疑问，请联系协作办核实。",
                 )
             )
     return errors

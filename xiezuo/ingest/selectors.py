@@ -1,28 +1,37 @@
-"""Reads of the ingest app: import batches and jobs, as the caller's scope allows.
+"""Reads of the ingest app: import batches and jobs, as the caller's access allows.
 
-A caller whose scope covers the whole programme (the programme office, an assessor, a
-superuser) sees every batch and job of the programme; anyone else sees those they made.
+A caller who may see every import of the programme (the programme office, an assessor, a
+superuser: `Verb.VIEW_ALL_IMPORTS`) sees every batch and job of it; anyone else sees those
+they made.
 """
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from xiezuo.core.scope import Scope
+from xiezuo.access import Access, Verb
+from xiezuo.access.masking import masked, scrub
+from xiezuo.ingest import catalog
 from xiezuo.ingest.models import Batch, ImportJob
-from xiezuo.programs.models import Programme
 
-__all__ = ["batch_get", "batch_list", "import_job_get", "import_job_list"]
+__all__ = [
+    "batch_get",
+    "batch_list",
+    "import_job_get",
+    "import_job_list",
+    "job_errors",
+    "masked_columns",
+]
 
-# Who asks: a signed-in user, or (seeing nothing) an anonymous one.
-Caller = AbstractBaseUser | AnonymousUser
 
-
-def batch_list(*, scope: Scope, user: Caller, programme: Programme) -> QuerySet[Batch]:
+def batch_list(*, access: Access) -> QuerySet[Batch]:
     """Return the programme's batches the caller may see, newest first, with their job's id.
 
     The error and notice lists stay in the database: a history does not need them.
     """
-    batches = _visible(Batch.objects.filter(programme=programme), scope, user, programme)
+    batches = _visible(Batch.objects.all(), access)
     job = ImportJob.objects.filter(batch=OuterRef("pk")).order_by("-id").values("pk")[:1]
     return (
         batches.select_related("user")
@@ -32,37 +41,74 @@ def batch_list(*, scope: Scope, user: Caller, programme: Programme) -> QuerySet[
     )
 
 
-def batch_get(*, scope: Scope, user: Caller, programme: Programme, pk: int) -> Batch:
+def batch_get(*, access: Access, pk: int) -> Batch:
     """Return batch `pk` if the caller may see it; Batch.DoesNotExist otherwise."""
-    return _visible(Batch.objects.filter(programme=programme), scope, user, programme).get(pk=pk)
+    return _visible(Batch.objects.all(), access).get(pk=pk)
 
 
-def import_job_list(
-    *, scope: Scope, user: Caller, programme: Programme, unfinished: bool = False
-) -> QuerySet[ImportJob]:
+def import_job_list(*, access: Access, unfinished: bool = False) -> QuerySet[ImportJob]:
     """Return the programme's import jobs the caller may see, newest first."""
-    jobs = _visible(ImportJob.objects.filter(programme=programme), scope, user, programme)
+    jobs = _visible(ImportJob.objects.all(), access)
     if unfinished:
         jobs = jobs.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
     return jobs.select_related("user").defer("report").order_by("-created_at", "-id")
 
 
-def import_job_get(*, scope: Scope, user: Caller, programme: Programme, pk: int) -> ImportJob:
+def import_job_get(*, access: Access, pk: int) -> ImportJob:
     """Return import job `pk` if the caller may see it; ImportJob.DoesNotExist otherwise."""
-    jobs = _visible(ImportJob.objects.filter(programme=programme), scope, user, programme)
-    return jobs.select_related("batch").get(pk=pk)
+    return _visible(ImportJob.objects.all(), access).select_related("batch").get(pk=pk)
 
 
-def _visible[Row: (Batch, ImportJob)](
-    rows: QuerySet[Row],
-    scope: Scope,
-    user: Caller,
-    programme: Programme,
-) -> QuerySet[Row]:
-    """Return all `rows` for a programme-wide caller, the caller's own for anyone else."""
-    if not scope.authenticated or not user.is_authenticated:
+def _visible[Row: (Batch, ImportJob)](rows: QuerySet[Row], access: Access) -> QuerySet[Row]:
+    """Return the access's programme's rows: all of them for a caller who may see every
+    import, the caller's own for anyone else."""
+    if not access.authenticated or access.programme is None:
         return rows.none()
-    whole = scope.covers(programme.helper_province_id) and scope.covers(
-        programme.recipient_province_id
-    )
-    return rows if whole else rows.filter(user_id=user.pk)
+    rows = rows.filter(programme=access.programme)
+    if access.may(Verb.VIEW_ALL_IMPORTS):
+        return rows
+    if access.user_id is None:
+        return rows.none()
+    return rows.filter(user_id=access.user_id)
+
+
+def masked_columns(*, access: Access, job: ImportJob) -> dict[str, Callable[[Any], Any]]:
+    """Return {catalog header: masking function} of the job's personal columns that the caller
+    may not see, empty when they see them all.
+
+    The file may hold rows anywhere its importer could write (the batch's regions): the caller
+    sees its personal data only when `Access.shows_personal` holds in all of them (a county
+    office, its own county's file); a job without a batch needs a caller who sees everything.
+    """
+    ledger = catalog.ledgers().get(job.ledger)
+    personal = access.personal(ledger.model) if ledger else None
+    if ledger is None or personal is None:
+        return {}
+    regions = job.batch.scope_regions if job.batch else []
+    if access.everything or (regions and access.shows_personal_in(regions)):
+        return {}
+    return {
+        column.header: partial(masked, personal.fields[column.field])
+        for column in ledger.columns
+        if column.field in personal.fields
+    }
+
+
+def job_errors(*, access: Access, job: ImportJob) -> list[dict[str, Any]]:
+    """Return the job's reported errors as the caller may see them: the values of personal
+    columns masked (`masked_columns`), and ID numbers quoted in messages too."""
+    errors: list[dict[str, Any]] = list((job.report or {}).get("errors") or [])
+    masks = masked_columns(access=access, job=job)
+    if not masks:
+        return errors
+    shown = []
+    for error in errors:
+        mask = masks.get(error.get("column") or "")
+        shown.append(
+            {
+                **error,
+                "value": mask(error.get("value")) if mask else error.get("value"),
+                "message": scrub(str(error.get("message") or "")),
+            }
+        )
+    return shown

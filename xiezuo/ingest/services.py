@@ -18,7 +18,8 @@ from django.apps import apps
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from xiezuo.core.scope import Scope
+from xiezuo.access import Access, Regions
+from xiezuo.core.errors import ScopeError
 from xiezuo.ingest import catalog
 from xiezuo.ingest.errors import BatchError, RowError, UnusableInput
 from xiezuo.ingest.loading import apply, classify, restore
@@ -28,7 +29,7 @@ from xiezuo.ingest.validation import Context, validate
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import programme_get
 
-__all__ = ["ImportReport", "Progress", "batch_undo", "import_file", "programme_scope"]
+__all__ = ["ImportReport", "Progress", "batch_undo", "import_file"]
 
 # progress(stage, done, total or None)
 Progress = Callable[[str, int, int | None], None]
@@ -84,19 +85,11 @@ class ImportReport:
         }
 
 
-def programme_scope(programme: Programme) -> Scope:
-    """Return the scope of the programme's operator: both provinces of the programme."""
-    return Scope(
-        region_codes=frozenset({programme.helper_province_id, programme.recipient_province_id}),
-        authenticated=True,
-    )
-
-
 def import_file(
     *,
     ledger_key: str,
     path: Path | str,
-    scope: Scope,
+    access: Access,
     user: Any = None,
     dry_run: bool = False,
     progress: Progress | None = None,
@@ -105,9 +98,13 @@ def import_file(
 ) -> ImportReport:
     """Import the ledger file at `path` as one batch; return the report.
 
-    Rows outside `scope` are row errors. With `dry_run`, report what would be inserted, updated
-    and left unchanged without writing ledger rows. Raise `UnusableInput` when the file cannot
-    be read as the ledger (unknown ledger, not a spreadsheet, missing required column …).
+    The caller must hold the verb the ledger needs (`Access.import_verb`); rows outside the
+    regions they may write (`Access.import_regions`) are row errors. With `dry_run`, report what
+    would be inserted, updated and left unchanged without writing ledger rows; a caller who
+    may not see the ledger's personal fields there is not told which registered rows differ
+    (they count as updated). Raise `UnusableInput` when the file cannot be read as the ledger
+    (unknown ledger, not a spreadsheet, missing required column …) or the caller may not
+    import it.
     """
     started = time.perf_counter()
     path = Path(path)
@@ -117,12 +114,17 @@ def import_file(
     except KeyError as error:
         raise UnusableInput(str(error.args[0]), ledger=ledger_key) from None
     loaded_programme = _programme(programme)
+    try:
+        access.check(access.import_verb(ledger.model))
+    except ScopeError as error:
+        raise UnusableInput(error.message, ledger=ledger_key) from None
+    regions = access.import_regions(ledger.model)
     report_progress("读取文件", 0, None)
     digest = _sha256(path)
     table = read_table(path, ledger, sheet=sheet)
     rows = table.frame.height
     report_progress("校验", 0, rows)
-    context = Context(programme=loaded_programme, scope=scope, today=datetime.now(_CHINA).date())
+    context = Context(programme=loaded_programme, scope=regions, today=datetime.now(_CHINA).date())
     validated = validate(table, ledger, context)
     classified = classify(validated)
     errors = sorted(
@@ -151,7 +153,7 @@ def import_file(
         dry_run=dry_run,
         errors=[e.as_dict() for e in errors],
         notices=table.notices,
-        scope_regions=[] if scope.everything else sorted(scope.region_codes),
+        scope_regions=[] if regions.everything else sorted(regions.region_codes),
     )
     if errors:
         batch.status = Batch.Status.FAILED
@@ -165,6 +167,11 @@ def import_file(
             report.unchanged,
         )
         batch.status = Batch.Status.VALIDATED if dry_run else Batch.Status.LOADED
+        if dry_run and _masked_for(access, ledger, regions):
+            # Whether a registered row differs only in a masked field must not show.
+            report.updated += report.unchanged
+            report.unchanged = 0
+            report.notices = [*report.notices, _MASKED_DRY_RUN]
     try:
         with transaction.atomic():
             batch.seconds = time.perf_counter() - started
@@ -265,6 +272,22 @@ def _refuse_if_referenced(batch: Batch) -> None:
                     model=related._meta.label,
                     count=count,
                 )
+
+
+_MASKED_DRY_RUN = (
+    "您的账号看不到本台账的个人信息字段：试导入不区分已登记的行是否有变化，一律计为更新。"
+)
+
+
+def _masked_for(access: Access, ledger: catalog.Ledger, regions: Regions) -> bool:
+    """Return True when some personal field of the ledger is masked for the caller where
+    they import."""
+    personal = access.personal(ledger.model)
+    if personal is None or access.everything:
+        return False
+    if not {c.field for c in ledger.columns} & set(personal.fields):
+        return False
+    return not access.shows_personal_in(regions.region_codes or ["000000"])
 
 
 def _programme(programme: Programme | str | None) -> Programme:

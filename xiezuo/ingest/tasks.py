@@ -9,10 +9,10 @@ from django.db import connection
 from django.tasks import task
 from django.utils import timezone
 
+from xiezuo.access.selectors import access_for
 from xiezuo.ingest.errors import UnusableInput
 from xiezuo.ingest.models import ImportJob
 from xiezuo.ingest.services import ImportReport, import_file
-from xiezuo.programs.selectors import scope_for
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _import(job: ImportJob) -> ImportReport:
         return import_file(
             ledger_key=job.ledger,
             path=job.upload_path,
-            scope=scope_for(user=job.user or AnonymousUser(), programme=job.programme),
+            access=access_for(user=job.user or AnonymousUser(), programme=job.programme),
             user=job.user,
             dry_run=job.dry_run,
             progress=JobProgress(job.pk),

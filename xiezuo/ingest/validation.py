@@ -15,9 +15,9 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Model
 
+from xiezuo.access import Regions
 from xiezuo.core import codelists, codes
 from xiezuo.core.ids import PROVINCE_PREFIXES, IdNumberError, parse_id
-from xiezuo.core.scope import Scope
 from xiezuo.ingest import hooks
 from xiezuo.ingest.catalog import Column, Ledger
 from xiezuo.ingest.errors import RowError, shown
@@ -65,7 +65,7 @@ class Context:
     """Who imports into which programme, and the day the import runs."""
 
     programme: Programme
-    scope: Scope
+    scope: Regions  # the regions the importer may write rows into
     today: date
 
 
@@ -752,7 +752,7 @@ def _plan_duplicates(plan: _Plan, ledger: Ledger, key_fields: tuple[str, ...]) -
     )
 
 
-def _plan_scope(plan: _Plan, scope: Scope) -> None:
+def _plan_scope(plan: _Plan, scope: Regions) -> None:
     if scope.everything or not plan.region_fields:
         return
     prefixes = scope.prefixes

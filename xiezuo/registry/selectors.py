@@ -1,30 +1,29 @@
-"""Reads of the household registry. Every read takes the caller's scope."""
+"""Reads of the household registry. Every read takes the caller's access."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from xiezuo.access import Access, Verb
+from xiezuo.access.masking import MASKED, age_on
 from xiezuo.core import codes
 from xiezuo.core.codes import Level
 from xiezuo.core.errors import ScopeError
-from xiezuo.core.ids import mask_id
-from xiezuo.core.scope import Scope
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import pairing_list
 from xiezuo.regions.models import Region, RuralPopulation
 from xiezuo.registry.calculations import CohortRow, YearFigures, total, year_figures
 from xiezuo.registry.models import Household, Member
 
-MASKED_HEALTH = "***"
+MASKED_HEALTH = MASKED
 
 
-def _region_filter(scope: Scope) -> Q:
-    """Return the household filter for the regions of `scope`."""
-    if scope.everything:
-        return Q()
+def _region_filter(regions: frozenset[str] | set[str]) -> Q:
+    """Return the household filter for `regions`."""
     condition = Q(pk__in=[])
-    for code in scope.region_codes:
+    for code in regions:
         level = codes.level_of(code)
         if level is Level.VILLAGE:
             condition |= Q(village_id=code)
@@ -37,21 +36,22 @@ def _region_filter(scope: Scope) -> Q:
     return condition
 
 
-def household_list(*, scope: Scope, region: str | None = None) -> QuerySet[Household]:
+def household_list(*, access: Access, region: str | None = None) -> QuerySet[Household]:
     """Return the households the caller may read, optionally inside `region`."""
-    if not scope.may_read_households:
-        raise ScopeError("需要登录并具有相应区域权限才能查看贫困户信息")
-    households = Household.objects.filter(_region_filter(scope)).select_related("village", "county")
+    access.check(Verb.VIEW_HOUSEHOLDS)
+    households = Household.objects.select_related("village", "county")
+    if not access.everything:
+        households = households.filter(_region_filter(access.read_regions))
     if region:
-        if not scope.covers(region):
+        if not access.covers(region):
             raise ScopeError(f"无权查看区域 {region} 的贫困户", region=region)
-        households = households.filter(_region_filter(Scope(region_codes=frozenset({region}))))
+        households = households.filter(_region_filter({region}))
     return households
 
 
-def household_get(*, scope: Scope, household_no: str) -> Household:
-    """Return one household the caller may read; ScopeError when it is outside their scope."""
-    household = household_list(scope=scope).filter(household_no=household_no).first()
+def household_get(*, access: Access, household_no: str) -> Household:
+    """Return one household the caller may read; ScopeError when it is outside their access."""
+    household = household_list(access=access).filter(household_no=household_no).first()
     if household is None:
         raise ScopeError(f"户编号 {household_no} 不存在或不在您的权限范围内")
     return household
@@ -59,12 +59,14 @@ def household_get(*, scope: Scope, household_no: str) -> Household:
 
 @dataclass(frozen=True)
 class MemberView:
-    """A member as the caller may see them: ID number and health masked without the right."""
+    """A member as the caller may see them: ID number, birth date and health masked without
+    the right (the birth date then gives way to the age)."""
 
     name: str
     id_number: str
     sex: str
-    birth_date: date
+    birth_date: date | None
+    age: int
     relation: str
     health: str
     labour_skill: str
@@ -72,25 +74,35 @@ class MemberView:
     masked: bool
 
 
-def member_list(*, scope: Scope, household: Household) -> list[MemberView]:
-    """Return the members of a household in scope, masking personal data for the caller's role."""
-    if not scope.covers(household.village_id) or not scope.may_read_households:
+def member_list(*, access: Access, household: Household) -> list[MemberView]:
+    """Return the members of a household the caller reads, masked per `Access.mask`."""
+    access.check(Verb.VIEW_HOUSEHOLDS)
+    if not access.covers(household.village_id):
         raise ScopeError(f"无权查看户 {household.household_no}")
-    reveal = scope.shows_personal_data(household.village_id)
-    return [
-        MemberView(
-            name=m.name,
-            id_number=m.id_number if reveal else mask_id(m.id_number),
-            sex=m.sex,
-            birth_date=m.birth_date,
-            relation=m.relation,
-            health=m.health if reveal else MASKED_HEALTH,
-            labour_skill=m.labour_skill,
-            work_location=m.work_location,
-            masked=not reveal,
+    hidden = access.masks("registry.Member", household.village_id)
+    today = timezone.localdate()
+    views = []
+    for m in household.members.order_by("id"):
+        shown = access.mask(
+            "registry.Member",
+            {"id_number": m.id_number, "birth_date": m.birth_date, "health": m.health},
+            region=household.village_id,
         )
-        for m in household.members.order_by("id")
-    ]
+        views.append(
+            MemberView(
+                name=m.name,
+                id_number=shown["id_number"],
+                sex=m.sex,
+                birth_date=None if hidden else m.birth_date,
+                age=age_on(m.birth_date, today),
+                relation=m.relation,
+                health=shown["health"],
+                labour_skill=m.labour_skill,
+                work_location=m.work_location,
+                masked=hidden,
+            )
+        )
+    return views
 
 
 @dataclass(frozen=True)
@@ -149,11 +161,16 @@ def cohort_rows(*, counties: list[str]) -> list[CohortRow]:
     ]
 
 
-def programme_overview(*, scope: Scope, programme: Programme) -> Overview:
-    """Return the published overview of a programme: county figures per year and totals.
+def programme_overview(*, access: Access, programme: Programme | None = None) -> Overview:
+    """Return the published overview of the caller's programme: county figures per year and
+    totals.
 
-    Aggregates are public, so any scope may read them.
+    Aggregates are public, so any access may read them, but only of its own programme:
+    `programme`, when given, must be the access's (ScopeError otherwise).
     """
+    if access.programme is None or (programme is not None and programme.pk != access.programme.pk):
+        raise ScopeError("无权查看该项目的概览")
+    programme = access.programme
     pairings = pairing_list(programme=programme)
     recipients: dict[str, list] = {}
     for pairing in pairings:

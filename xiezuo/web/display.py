@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xiezuo.core.scope import Scope
+from xiezuo.access import Access
 from xiezuo.programs.models import Pairing
 from xiezuo.registry.calculations import YearFigures
 from xiezuo.registry.models import Household, Income
@@ -96,10 +96,10 @@ def _map_entry(line: CountyLine) -> dict:
     }
 
 
-def county_choices(pairings: list[Pairing], *, scope: Scope) -> list[tuple[str, str]]:
-    """Return (code, name) of the programme's recipient counties inside `scope`, by code."""
+def county_choices(pairings: list[Pairing], *, access: Access) -> list[tuple[str, str]]:
+    """Return (code, name) of the programme's recipient counties the caller reads, by code."""
     return sorted(
-        {(p.recipient_id, p.recipient.name) for p in pairings if scope.covers(p.recipient_id)}
+        {(p.recipient_id, p.recipient.name) for p in pairings if access.covers(p.recipient_id)}
     )
 
 

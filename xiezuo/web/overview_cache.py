@@ -11,7 +11,7 @@ an in-place edit of a household without a status change does not, which the time
 from django.core.cache import cache
 from django.db.models import Max
 
-from xiezuo.core.scope import Scope
+from xiezuo.access import Access
 from xiezuo.programs.models import Pairing, Programme
 from xiezuo.regions.models import RuralPopulation
 from xiezuo.registry.models import Household, Member, StatusChange
@@ -34,12 +34,12 @@ def registry_revision() -> tuple[int, ...]:
     return tuple(revision)
 
 
-def cached_programme_overview(*, scope: Scope, programme: Programme) -> Overview:
+def cached_programme_overview(*, access: Access, programme: Programme) -> Overview:
     """Return `programme_overview`, computed once per programme and registry revision."""
     revision = "-".join(str(n) for n in registry_revision())
     key = f"xiezuo:overview:{programme.pk}:{programme.start_year}-{programme.end_year}:{revision}"
     overview = cache.get(key)
     if overview is None:
-        overview = programme_overview(scope=scope, programme=programme)
+        overview = programme_overview(access=access, programme=programme)
         cache.set(key, overview, TIMEOUT_SECONDS)
     return overview

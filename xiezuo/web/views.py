@@ -5,9 +5,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from xiezuo.access import Verb
+from xiezuo.access.middleware import access_of
 from xiezuo.core.errors import ScopeError
 from xiezuo.programs.models import Programme
-from xiezuo.programs.selectors import pairing_list, programme_get, scope_for
+from xiezuo.programs.selectors import pairing_list
 from xiezuo.registry.selectors import household_get, household_list, member_list
 from xiezuo.web.display import county_choices, income_lines, overview_context, year_of
 from xiezuo.web.forms import HouseholdFilterForm
@@ -20,28 +22,26 @@ HOUSEHOLDS_PER_PAGE = 50
 def overview(request: HttpRequest) -> HttpResponse:
     """Show the programme's published figures for one year: tiles, county table and map."""
     try:
-        programme = programme_get()
+        access, programme = access_of(request)
     except Programme.DoesNotExist:
         return render(request, "web/no_programme.html")
-    scope = scope_for(user=request.user, programme=programme)
-    overview = cached_programme_overview(scope=scope, programme=programme)
+    overview = cached_programme_overview(access=access, programme=programme)
     year = year_of(request.GET.get("year"), years=overview.years, default=programme.end_year)
     return render(request, "web/overview.html", overview_context(overview, year=year))
 
 
 @login_required
 def households(request: HttpRequest) -> HttpResponse:
-    """List the households in the caller's scope, filtered and paged by 户编号."""
+    """List the households the caller reads, filtered and paged by 户编号."""
     try:
-        programme = programme_get()
+        access, programme = access_of(request)
     except Programme.DoesNotExist:
         return render(request, "web/no_programme.html")
-    scope = scope_for(user=request.user, programme=programme)
     form = HouseholdFilterForm(
-        request.GET, counties=county_choices(pairing_list(programme=programme), scope=scope)
+        request.GET, counties=county_choices(pairing_list(programme=programme), access=access)
     )
     try:
-        rows = household_list(scope=scope, region=form.region_code)
+        rows = household_list(access=access, region=form.region_code)
     except ScopeError as error:
         raise PermissionDenied(error.message) from error
     if form.status_label:
@@ -63,16 +63,16 @@ def households(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
-    """Show one household in scope: members (masked per role), incomes and status history."""
+    """Show one household the caller reads: members (masked per `Access.mask`), incomes and
+    status history."""
     try:
-        programme = programme_get()
+        access, programme = access_of(request)
     except Programme.DoesNotExist:
         return render(request, "web/no_programme.html")
-    scope = scope_for(user=request.user, programme=programme)
-    if not scope.may_read_households:
+    if not access.may(Verb.VIEW_HOUSEHOLDS):
         raise PermissionDenied("需要相应区域权限才能查看贫困户信息")
     try:
-        household = household_get(scope=scope, household_no=household_no)
+        household = household_get(access=access, household_no=household_no)
     except ScopeError as error:
         raise Http404(error.message) from error
     return render(
@@ -81,7 +81,7 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
         {
             "programme": programme,
             "household": household,
-            "members": member_list(scope=scope, household=household),
+            "members": member_list(access=access, household=household),
             "incomes": income_lines(household, list(household.incomes.order_by("year"))),
             "history": list(household.history.order_by("year", "id")),
         },

@@ -11,7 +11,7 @@ import csv
 import io
 import itertools
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,7 @@ def annotated_workbook(
     errors: Iterable[Mapping[str, Any]],
     ledger_key: str | None = None,
     sheet: str | None = None,
+    masked: Mapping[str, Callable[[Any], Any]] | None = None,
 ) -> bytes:
     """Return the file with its bad cells highlighted and commented, as XLSX bytes.
 
@@ -54,6 +55,8 @@ def annotated_workbook(
     Excel numbers it, column the catalog header, both None for the file as a whole).
     `ledger_key` lets header aliases be recognised for that ledger alone (without it, any
     ledger's aliases count); `sheet` names the sheet that was read (default: the first).
+    `masked` maps catalog headers to a function masking their cells below the header row
+    (personal data the reader may not see); pass the errors as the reader may see them.
     """
     problems = [
         _Problem(
@@ -65,15 +68,16 @@ def annotated_workbook(
         for e in errors
     ]
     lookup = _header_lookup(ledger_key)
+    masks = dict(masked or {})
     if original.startswith(_ZIP):
-        marked = _mark_workbook(original, file_name, problems, lookup, sheet)
+        marked = _mark_workbook(original, file_name, problems, lookup, sheet, masks)
         if marked is not None:
             return marked
     rows = _rows_of(original)
     if rows is None:
-        return _rebuild(iter(()), file_name, problems, lookup, sheet_name=None)
+        return _rebuild(iter(()), file_name, problems, lookup, sheet_name=None, masks=masks)
     name, cells = rows
-    return _rebuild(cells, file_name, problems, lookup, sheet_name=name)
+    return _rebuild(cells, file_name, problems, lookup, sheet_name=name, masks=masks)
 
 
 # --- headers -------------------------------------------------------------------------------
@@ -90,10 +94,14 @@ def _header_lookup(ledger_key: str | None) -> dict[str, set[str]]:
     return lookup
 
 
-def _find_header(first_rows: list[tuple[Any, ...]], lookup: dict[str, set[str]]) -> dict[str, int]:
-    """Return {catalog header: 0-based column} of the row carrying the most headers."""
+def _header_row(
+    first_rows: list[tuple[Any, ...]], lookup: dict[str, set[str]]
+) -> tuple[int, dict[str, int]]:
+    """Return (1-based row, {catalog header: 0-based column}) of the row carrying the most
+    headers; row 0 when none carries one."""
     best: dict[str, int] = {}
-    for cells in first_rows:
+    best_row = 0
+    for number, cells in enumerate(first_rows, start=1):
         found: dict[str, int] = {}
         for position, cell in enumerate(cells):
             if cell is None:
@@ -101,8 +109,15 @@ def _find_header(first_rows: list[tuple[Any, ...]], lookup: dict[str, set[str]])
             for header in lookup.get(normalise_header(cell), ()):
                 found.setdefault(header, position)
         if len(found) > len(best):
-            best = found
-    return best
+            best, best_row = found, number
+    return best_row, best
+
+
+def _mask_positions(
+    columns: dict[str, int], masks: Mapping[str, Callable[[Any], Any]]
+) -> dict[int, Callable[[Any], Any]]:
+    """Return {0-based column: masking function} of the masked headers the file has."""
+    return {columns[header]: mask for header, mask in masks.items() if header in columns}
 
 
 @dataclass
@@ -153,6 +168,7 @@ def _mark_workbook(
     problems: list[_Problem],
     lookup: dict[str, set[str]],
     sheet: str | None,
+    masks: Mapping[str, Callable[[Any], Any]],
 ) -> bytes | None:
     """Return the workbook with its cells marked; None when openpyxl cannot open it."""
     import openpyxl
@@ -168,13 +184,17 @@ def _mark_workbook(
     except Exception:  # any failure is the file's: it is shown another way
         return None
     try:
-        return _mark(workbook, problems, lookup, sheet)
+        return _mark(workbook, problems, lookup, sheet, masks)
     except Exception:  # a workbook openpyxl reads but cannot mark or write back: rebuild it
         return None
 
 
 def _mark(
-    workbook: Any, problems: list[_Problem], lookup: dict[str, set[str]], sheet: str | None
+    workbook: Any,
+    problems: list[_Problem],
+    lookup: dict[str, set[str]],
+    sheet: str | None,
+    masks: Mapping[str, Callable[[Any], Any]],
 ) -> bytes | None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -188,7 +208,16 @@ def _mark(
     if worksheet not in sheets:
         worksheet = sheets[0]
     first_rows = list(worksheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
-    columns = _find_header(first_rows, lookup)
+    header_row, columns = _header_row(first_rows, lookup)
+    positions = _mask_positions(columns, masks)
+    if positions:
+        from openpyxl.cell.cell import MergedCell
+
+        for cells in worksheet.iter_rows(min_row=header_row + 1):
+            for position, mask in positions.items():
+                cell = cells[position] if position < len(cells) else None
+                if cell is not None and not isinstance(cell, MergedCell) and cell.value:
+                    cell.value = mask(cell.value)
     placed = _place(problems, columns, _EXCEL_ROWS)
     fill = PatternFill(fill_type="solid", fgColor=FILL, bgColor=FILL)
     for (row, position), messages in placed.cells.items():
@@ -306,9 +335,14 @@ def _rebuild(
     lookup: dict[str, set[str]],
     *,
     sheet_name: str | None,
+    masks: Mapping[str, Callable[[Any], Any]],
 ) -> bytes:
     first_rows = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
-    columns = _find_header([tuple(r) for r in first_rows], lookup)
+    header_row, columns = _header_row([tuple(r) for r in first_rows], lookup)
+    positions = _mask_positions(columns, masks)
+    if positions:
+        rows = _masked_rows(itertools.chain(first_rows, rows), header_row, positions)
+        first_rows = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
     shown_rows = _EXCEL_ROWS if first_rows else 0
     placed = _place(problems, columns, shown_rows)
     buffer = io.BytesIO()
@@ -381,6 +415,19 @@ def _data_sheet(
             )
     for position, width in widths.items():
         worksheet.set_column(position, position, min(width + 2, 60), text)
+
+
+def _masked_rows(
+    rows: Iterator[list[Any]], header_row: int, positions: dict[int, Callable[[Any], Any]]
+) -> Iterator[list[Any]]:
+    """Yield the rows with the masked columns' cells masked below the header row."""
+    for number, cells in enumerate(rows, start=1):
+        if number > header_row:
+            cells = [
+                positions[i](cell) if i in positions and cell not in (None, "") else cell
+                for i, cell in enumerate(cells)
+            ]
+        yield cells
 
 
 def _error_sheet_xlsxwriter(workbook: Any, problems: list[_Problem]) -> None:

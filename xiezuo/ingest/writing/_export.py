@@ -16,10 +16,9 @@ from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
+from xiezuo.access import Access
 from xiezuo.core import codes
 from xiezuo.core.errors import ScopeError, XiezuoError
-from xiezuo.core.ids import mask_id
-from xiezuo.core.scope import Scope
 from xiezuo.ingest.catalog import Column, Ledger
 from xiezuo.ingest.catalog import ledger as get_ledger
 from xiezuo.ingest.writing._layout import (
@@ -35,20 +34,12 @@ from xiezuo.ingest.writing._template import WORKBOOK_OPTIONS
 from xiezuo.ledgers.selectors import ledger_records
 from xiezuo.regions.models import RuralPopulation
 from xiezuo.registry.models import Household
-from xiezuo.registry.selectors import MASKED_HEALTH, household_list
+from xiezuo.registry.selectors import household_list
 
 CHUNK_ROWS = 2_000
 
 # progress(rows written, rows in all)
 Progress = Callable[[int, int], None]
-
-# Ledgers that hold registered people's personal data: where the row's village is found, and
-# the fields shown only to a scope that may see personal data there (as `member_list` does).
-_PERSONAL: dict[str, tuple[str, frozenset[str]]] = {
-    "registry.Household": ("village_id", frozenset({"householder_id_number"})),
-    "registry.Member": ("household__village_id", frozenset({"id_number", "health"})),
-    "ledgers.LabourTransfer": ("household__village_id", frozenset({"id_number"})),
-}
 
 
 class ExportError(XiezuoError):
@@ -63,7 +54,7 @@ def export_file_name(ledger_key: str, *, csv_format: bool = False) -> str:
 def export_ledger(
     *,
     ledger_key: str,
-    scope: Scope,
+    access: Access,
     path: Path | str,
     region: str | None = None,
     progress: Progress | None = None,
@@ -71,8 +62,8 @@ def export_ledger(
     """Write every row of a ledger the caller may read to `path`; return the row count.
 
     XLSX unless `path` ends in .csv (UTF-8 with a BOM). The layout is the template's, so the
-    file imports back unchanged. ID numbers and health are masked where `scope` may not see
-    personal data. Raise KeyError for an unknown ledger, ScopeError outside the scope and
+    file imports back unchanged. Personal fields are masked where `access` may not see them
+    (`Access.mask`). Raise KeyError for an unknown ledger, ScopeError outside the access and
     ExportError when the rows do not fit in one Excel sheet.
     """
     ledger = get_ledger(ledger_key)
@@ -82,7 +73,7 @@ def export_ledger(
             codes.level_of(region)
         except ValueError as error:
             raise ExportError(str(error), region=region) from None
-    records = _records(ledger, scope=scope, region=region)
+    records = _records(ledger, access=access, region=region)
     total = records.count()
     as_csv = path.suffix.lower() == ".csv"
     if not as_csv and total > MAX_DATA_ROWS:
@@ -91,7 +82,7 @@ def export_ledger(
             f"（{MAX_DATA_ROWS:,} 行）。请导出为 .csv 文件，或用 --region 分区导出。",
             rows=total,
         )
-    rows = _rows(ledger, records, scope)
+    rows = _rows(ledger, records, access)
     written = 0
     if progress:
         progress(written, total)
@@ -108,30 +99,30 @@ def export_ledger(
 # --- reading the rows -----------------------------------------------------------------------
 
 
-def _records(ledger: Ledger, *, scope: Scope, region: str | None) -> QuerySet[Any]:
+def _records(ledger: Ledger, *, access: Access, region: str | None) -> QuerySet[Any]:
     """Return the ledger's rows the caller may read, through the scoped selectors."""
     model: type[Model] = apps.get_model(ledger.model)
     if model is Household:
-        return household_list(scope=scope, region=region)
+        return household_list(access=access, region=region)
     if model._meta.app_label == "registry":
-        households = household_list(scope=scope, region=region).values("pk")
+        households = household_list(access=access, region=region).values("pk")
         return model._default_manager.filter(household__in=households)
     if model is RuralPopulation:
-        return _population(scope=scope, region=region)
-    return ledger_records(scope=scope, model=model, region=region)  # type: ignore[type-var]
+        return _population(access=access, region=region)
+    return ledger_records(access=access, model=model, region=region)  # type: ignore[type-var]
 
 
-def _population(*, scope: Scope, region: str | None) -> QuerySet[RuralPopulation]:
-    if not scope.authenticated:
+def _population(*, access: Access, region: str | None) -> QuerySet[RuralPopulation]:
+    if not access.authenticated:
         raise ScopeError("需要登录才能导出人口数据")
     records = RuralPopulation.objects.all()
-    if not scope.everything:
+    if not access.everything:
         inside = Q(pk__in=[])
-        for code in scope.region_codes:
+        for code in access.read_regions:
             inside |= Q(region__code__startswith=codes.prefix(code))
         records = records.filter(inside)
     if region:
-        if not scope.covers(region):
+        if not access.covers(region):
             raise ScopeError(f"无权导出区域 {region} 的人口数据", region=region)
         records = records.filter(region__code__startswith=codes.prefix(region))
     return records
@@ -145,16 +136,15 @@ def _lookup(column: Column) -> str:
     return column.field
 
 
-def _rows(ledger: Ledger, records: QuerySet[Any], scope: Scope) -> Iterator[list[Cell]]:
-    """Yield each record as cells in catalog order."""
+def _rows(ledger: Ledger, records: QuerySet[Any], access: Access) -> Iterator[list[Cell]]:
+    """Yield each record as cells in catalog order, masked per `Access.mask`."""
     model = records.model
     columns = ledger.columns
-    village, personal = _PERSONAL.get(ledger.model, ("", frozenset()))
-    if "000000" in scope.personal_regions:
-        personal = frozenset()
+    personal = access.personal(ledger.model)
+    masked = personal is not None and any(c.field in personal.fields for c in columns)
     lookups = [*(_lookup(c) for c in columns), "pk"]
-    if personal:
-        lookups.append(village)
+    if personal is not None and masked:
+        lookups.append(personal.region)
     pk_at = len(columns)
     lists = [i for i, c in enumerate(columns) if c.type == "households"]
     shown: dict[str, bool] = {}
@@ -165,14 +155,19 @@ def _rows(ledger: Ledger, records: QuerySet[Any], scope: Scope) -> Iterator[list
         }
         for row in chunk:
             values = [cell_value(c, value) for c, value in zip(columns, row, strict=False)]
-            for i in lists:
-                values[i] = LIST_SEPARATOR.join(households[i].get(row[pk_at], ())) or None
-            if personal:
+            if masked:
                 code = row[-1]
                 if code not in shown:
-                    shown[code] = scope.shows_personal_data(code)
+                    shown[code] = not access.masks(ledger.model, code)
                 if not shown[code]:
-                    _mask(values, columns, personal)
+                    cells = access.mask(
+                        ledger.model,
+                        {c.field: v for c, v in zip(columns, values, strict=True)},
+                        region=code,
+                    )
+                    values = [cells[c.field] for c in columns]
+            for i in lists:
+                values[i] = LIST_SEPARATOR.join(households[i].get(row[pk_at], ())) or None
             yield values
 
 
@@ -189,12 +184,6 @@ def _household_lists(model: type[Model], column: Column, pks: list[int]) -> dict
     ):
         found.setdefault(pk, []).append(household_no)
     return found
-
-
-def _mask(values: list[Cell], columns: tuple[Column, ...], personal: frozenset[str]) -> None:
-    for i, column in enumerate(columns):
-        if column.field in personal and values[i] is not None:
-            values[i] = MASKED_HEALTH if column.field == "health" else mask_id(str(values[i]))
 
 
 # --- writing them ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
+from xiezuo.access import Access
 from xiezuo.assessment import catalog
 from xiezuo.assessment.calculations import AMBER_BELOW, RED_BELOW, Target, score
 from xiezuo.assessment.catalog import Indicator
@@ -24,11 +25,8 @@ from xiezuo.assessment.models import (
     UnitResult,
     UnitType,
 )
+from xiezuo.assessment.selectors import TREND_INDICATORS, Scorecard, TrendPoint
 from xiezuo.assessment.tables import TABLES
-from xiezuo.core.ids import mask_id
-from xiezuo.core.scope import Scope
-from xiezuo.registry.selectors import MASKED_HEALTH
-from xiezuo.web.assessment.selectors import TREND_INDICATORS, Scorecard, TrendPoint
 
 SIDES = {"helper": "帮扶方（区）", "recipient": "受援方（县）", "pairing": "结对"}
 BAND_LABELS = {
@@ -37,12 +35,6 @@ BAND_LABELS = {
     "red": "< 60 %",
     "no-target": "无目标",
     "no-value": "无值",
-}
-# Fields of registered people shown only to a scope that may see personal data where they live.
-PERSONAL_FIELDS: dict[str, frozenset[str]] = {
-    "household": frozenset({"householder_id_number"}),
-    "member": frozenset({"id_number", "health"}),
-    "labour": frozenset({"id_number"}),
 }
 KIND_TEXT = {
     "sum": "各条记录数值之和",
@@ -469,23 +461,34 @@ def record_table(
     items: list[models.Model],
     *,
     count: int,
-    scope: Scope,
+    access: Access,
     pairing_keys: dict[int, str],
 ) -> RecordTable:
-    """Return a page of records as a table of all their fields; personal data masked where the
-    caller's scope may not see it."""
+    """Return a page of records as a table of all their fields; personal fields masked where
+    the caller may not see them (`Access.mask`)."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    personal = PERSONAL_FIELDS.get(ledger, frozenset())
+    label = model._meta.label
+    personal = access.personal(label)
     rows = []
     masked = False
     for item in items:
-        hide = bool(personal) and not scope.shows_personal_data(_village_of(item) or "")
-        masked |= hide
+        shown: dict[str, Any] = {}
+        if personal is not None:
+            region = _lookup(item, personal.region)
+            if access.masks(label, region):
+                masked = True
+                shown = access.mask(
+                    label,
+                    {name: getattr(item, name) for name in personal.fields},
+                    region=region,
+                )
         rows.append(
             (
                 item.pk,
                 [
-                    _field_text(item, f, hide=hide and f.name in personal, pairings=pairing_keys)
+                    str(shown[f.name])
+                    if f.name in shown and shown[f.name] not in (None, "")
+                    else _field_text(item, f, pairings=pairing_keys)
                     for f in fields
                 ],
             )
@@ -500,21 +503,18 @@ def record_table(
     )
 
 
-def _village_of(item: models.Model) -> str | None:
-    if hasattr(item, "village_id"):
-        return item.village_id
-    household = getattr(item, "household", None)
-    return getattr(household, "village_id", None)
+def _lookup(item: models.Model, path: str) -> str | None:
+    """Return the value at a lookup path ("household__village_id") of a loaded record."""
+    value: Any = item
+    for part in path.split("__"):
+        value = getattr(value, part, None)
+    return None if value is None else str(value)
 
 
-def _field_text(
-    item: models.Model, field: models.Field, *, hide: bool, pairings: dict[int, str]
-) -> str:
+def _field_text(item: models.Model, field: models.Field, *, pairings: dict[int, str]) -> str:
     value = getattr(item, field.attname)
     if value is None or value == "":
         return "—" if value is None else ""
-    if hide:
-        return MASKED_HEALTH if field.name == "health" else mask_id(str(value))
     if field.name == "pairing":
         return pairings.get(value, str(value))
     if field.is_relation:

@@ -1,7 +1,7 @@
 """The assessment pages: scorecard, unit page, drill-down, rectification list and actions.
 
 Each view parses its request, calls one selector or service and renders. Signing in is
-required; the scorecard is for the programme-wide roles and the offices (`access.py`).
+required; the scorecard is for the callers who may view the assessment (`Verb.VIEW_ASSESSMENT`).
 """
 
 from collections.abc import Callable
@@ -22,16 +22,18 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from xiezuo.assessment import catalog
+from xiezuo.access import Access, Verb
+from xiezuo.access.middleware import access_of
+from xiezuo.assessment import catalog, selectors
 from xiezuo.assessment.catalog import CatalogError
 from xiezuo.assessment.evaluation import EvaluationError
 from xiezuo.assessment.models import RectificationItem, UnitType
-from xiezuo.assessment.rectification_selectors import (
+from xiezuo.assessment.rectification.selectors import (
+    may_update,
     rectification_get,
     rectification_list,
-    visible_units,
 )
-from xiezuo.assessment.rectification_services import (
+from xiezuo.assessment.rectification.services import (
     RectificationError,
     rectification_draft,
     rectification_update,
@@ -39,11 +41,8 @@ from xiezuo.assessment.rectification_services import (
 from xiezuo.assessment.selectors import drilldown
 from xiezuo.assessment.tasks import run_assessment
 from xiezuo.core.errors import ScopeError
-from xiezuo.core.scope import Scope
 from xiezuo.programs.models import Programme
-from xiezuo.programs.selectors import programme_get, scope_for
-from xiezuo.web.assessment import display, selectors
-from xiezuo.web.assessment.access import may_rectify, may_run, may_view, roles_of
+from xiezuo.web.assessment import display
 from xiezuo.web.assessment.forms import (
     EVIDENCE_TYPES,
     DraftForm,
@@ -59,30 +58,21 @@ ITEMS_PER_PAGE = 50
 
 
 class Caller:
-    """Who is asking: the programme, their scope and roles."""
+    """Who is asking: their access and its programme."""
 
-    def __init__(self, request: HttpRequest, programme: Programme) -> None:
+    def __init__(self, access: Access, programme: Programme) -> None:
+        self.access = access
         self.programme = programme
-        self.scope: Scope = scope_for(user=request.user, programme=programme)
-        self.roles = roles_of(request.user)
-        self._units: set[tuple[str, str]] | None = None
-
-    @property
-    def units(self) -> set[tuple[str, str]]:
-        """Return the units whose records and rectification items the caller reaches."""
-        if self._units is None:
-            self._units = visible_units(scope=self.scope, programme=self.programme)
-        return self._units
 
     def reaches(self, unit_type: str, unit: str) -> bool:
-        return (unit_type, unit) in self.units
+        return self.access.reaches((unit_type, unit))
 
     @property
     def may_run(self) -> bool:
-        return may_run(self.roles)
+        return self.access.may(Verb.RUN_ASSESSMENT)
 
     def may_rectify(self, item: RectificationItem) -> bool:
-        return may_rectify(self.roles) and self.reaches(item.unit_type, item.unit)
+        return may_update(access=self.access, item=item)
 
 
 def assessment_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -92,13 +82,14 @@ def assessment_view(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
-            programme = programme_get()
+            access, programme = access_of(request)
         except Programme.DoesNotExist:
             return render(request, "web/no_programme.html")
-        caller = Caller(request, programme)
-        if not may_view(caller.roles):
-            raise PermissionDenied("考核页面仅向协作办、考核组、帮扶方区和受援县扶贫办开放")
-        return view(request, *args, caller=caller, **kwargs)
+        try:
+            access.check(Verb.VIEW_ASSESSMENT)
+        except ScopeError as error:
+            raise PermissionDenied(error.message) from error
+        return view(request, *args, caller=Caller(access, programme), **kwargs)
 
     return wrapped
 
@@ -109,11 +100,11 @@ def scorecard(request: HttpRequest, *, caller: Caller) -> HttpResponse:
     """Show a year's units × indicators in colour bands, with total, grade and rank."""
     programme = caller.programme
     form = ScorecardForm(request.GET, years=programme.years)
-    year = form.value("year", selectors.latest_year(programme=programme))
+    year = form.value("year", selectors.latest_year(access=caller.access))
     side = form.value("side", "helper")
     area = form.value("area", "")
     card = selectors.scorecard(
-        programme=programme, year=year, side=side, run_id=form.value("run", None)
+        access=caller.access, year=year, side=side, run_id=form.value("run", None)
     )
     cols = display.columns(side, area)
     return render(
@@ -148,8 +139,10 @@ def scorecard(request: HttpRequest, *, caller: Caller) -> HttpResponse:
 @assessment_view
 def run_start(request: HttpRequest, *, caller: Caller) -> HttpResponse:
     """Queue the assessment of a year (the programme office); follow it on the scorecard."""
-    if not caller.may_run:
-        raise PermissionDenied("只有协作办可以运行考核")
+    try:
+        caller.access.check(Verb.RUN_ASSESSMENT)
+    except ScopeError as error:
+        raise PermissionDenied(error.message) from error
     form = RunForm(request.POST)
     scorecard_url = reverse("web:assessment")
     if not form.is_valid() or form.cleaned_data["year"] not in caller.programme.years:
@@ -199,14 +192,20 @@ def _after_run(request: HttpRequest, result: Any, *, year: int) -> HttpResponse:
 @assessment_view
 def rectification_draft_view(request: HttpRequest, run_id: int, *, caller: Caller) -> HttpResponse:
     """Draft rectification items from a run's red and amber alerts (the programme office)."""
-    if not caller.may_run:
-        raise PermissionDenied("只有协作办可以生成整改清单")
-    run = selectors.run_get(programme=caller.programme, pk=run_id)
+    run = selectors.run_get(access=caller.access, pk=run_id)
     form = DraftForm(request.POST)
     if not form.is_valid():
         messages.error(request, "无法生成整改清单：" + _errors(form, "请填写整改期限"))
         return redirect(f"{reverse('web:assessment')}?year={run.year}&run={run.pk}")
-    draft = rectification_draft(run=run, deadline=form.cleaned_data["deadline"], user=request.user)
+    try:
+        draft = rectification_draft(
+            access=caller.access,
+            run=run,
+            deadline=form.cleaned_data["deadline"],
+            user=request.user,
+        )
+    except ScopeError as error:
+        raise PermissionDenied(error.message) from error
     messages.success(
         request,
         f"已生成 {draft.created} 条整改事项"
@@ -224,9 +223,9 @@ def unit_page(request: HttpRequest, unit_type: str, unit: str, *, caller: Caller
         raise Http404("没有这种考核单位")
     programme = caller.programme
     form = ScorecardForm(request.GET, years=programme.years)
-    year = form.value("year", selectors.latest_year(programme=programme))
+    year = form.value("year", selectors.latest_year(access=caller.access))
     profile = selectors.unit_profile(
-        programme=programme,
+        access=caller.access,
         unit_type=unit_type,
         unit=unit,
         year=year,
@@ -237,9 +236,7 @@ def unit_page(request: HttpRequest, unit_type: str, unit: str, *, caller: Caller
     link = caller.reaches(unit_type, unit)
     areas = display.area_profile(profile.results)
     trend_indicators, trend = display.trend_table(profile.trend, unit_type)
-    items = rectification_list(
-        scope=caller.scope, programme=programme, unit_type=unit_type, unit=unit
-    )
+    items = rectification_list(access=caller.access, unit_type=unit_type, unit=unit)
     run_id = profile.run.pk if profile.run else 0
     return render(
         request,
@@ -283,14 +280,14 @@ def drill(
     caller: Caller,
 ) -> HttpResponse:
     """List the records behind one number, with its value, target and how it was computed."""
-    run = selectors.run_get(programme=caller.programme, pk=run_id)
+    run = selectors.run_get(access=caller.access, pk=run_id)
     try:
         item = catalog.indicator(indicator)
     except CatalogError:
         raise Http404("没有这个指标") from None
     result = selectors.result_get(run=run, indicator=indicator, unit_type=unit_type, unit=unit)
     try:
-        found = drilldown(run, indicator, unit_type, unit, scope=caller.scope)
+        found = drilldown(run, indicator, unit_type, unit, access=caller.access)
     except ScopeError as error:
         raise PermissionDenied(error.message) from error
     except EvaluationError as error:
@@ -331,7 +328,7 @@ def drill(
                         page.model,
                         page.items,
                         count=page.page.paginator.count,
-                        scope=caller.scope,
+                        access=caller.access,
                         pairing_keys=page.pairing_keys,
                     ),
                     page.page,
@@ -346,14 +343,14 @@ def drill(
 @require_GET
 @assessment_view
 def rectification_page(request: HttpRequest, *, caller: Caller) -> HttpResponse:
-    """List the rectification items in the caller's scope: status, deadline, overdue flag."""
+    """List the rectification items the caller reaches: status, deadline, overdue flag."""
     form = RectificationFilterForm(request.GET)
     run = None
     if form.is_valid() and form.cleaned_data.get("run"):
-        run = selectors.run_get(programme=caller.programme, pk=form.cleaned_data["run"])
-    items = rectification_list(
-        scope=caller.scope, programme=caller.programme, run=run, **form.filters()
-    ).order_by("deadline", "unit_type", "unit", "indicator", "id")
+        run = selectors.run_get(access=caller.access, pk=form.cleaned_data["run"])
+    items = rectification_list(access=caller.access, run=run, **form.filters()).order_by(
+        "deadline", "unit_type", "unit", "indicator", "id"
+    )
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     names = selectors.region_names([item.unit for item in page.object_list])
     query = request.GET.copy()
@@ -384,7 +381,7 @@ def rectification_page(request: HttpRequest, *, caller: Caller) -> HttpResponse:
 def rectification_update_view(request: HttpRequest, pk: int, *, caller: Caller) -> HttpResponse:
     """Record progress on an item: status, note, evidence file, linked records."""
     try:
-        item = rectification_get(scope=caller.scope, pk=pk, programme=caller.programme)
+        item = rectification_get(access=caller.access, pk=pk)
     except ScopeError as error:
         raise Http404(error.message) from error
     if not caller.may_rectify(item):
@@ -394,8 +391,8 @@ def rectification_update_view(request: HttpRequest, pk: int, *, caller: Caller) 
         data = form.cleaned_data
         try:
             rectification_update(
+                access=caller.access,
                 item=item,
-                scope=caller.scope,
                 status=data["status"],
                 note=data["note"],
                 file=data["file"],
@@ -420,7 +417,7 @@ def rectification_update_view(request: HttpRequest, pk: int, *, caller: Caller) 
 def rectification_evidence(request: HttpRequest, pk: int, *, caller: Caller) -> HttpResponseBase:
     """Hand out an item's evidence file to a caller who may read the item."""
     try:
-        item = rectification_get(scope=caller.scope, pk=pk, programme=caller.programme)
+        item = rectification_get(access=caller.access, pk=pk)
     except ScopeError as error:
         raise Http404(error.message) from error
     if not item.evidence_file:

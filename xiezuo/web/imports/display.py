@@ -69,8 +69,9 @@ def history_rows(batches: Iterable[Batch]) -> list[HistoryRow]:
     return [HistoryRow(batch=b, ledger_title=titles.get(b.ledger, b.ledger)) for b in batches]
 
 
-def job_view(job: ImportJob) -> JobView:
-    """Return what the page shows of `job`."""
+def job_view(job: ImportJob, *, errors: list[dict[str, Any]] | None = None) -> JobView:
+    """Return what the page shows of `job`; `errors` as the caller may see them (default:
+    as reported)."""
     ledger = ledgers().get(job.ledger)
     title = ledger.title if ledger else job.ledger
     if not job.finished:
@@ -81,7 +82,8 @@ def job_view(job: ImportJob) -> JobView:
     if job.status == ImportJob.Status.FAILED or not job.report:
         return JobView(job=job, ledger_title=title, outcome="failed")
     report: dict[str, Any] = job.report
-    errors = report.get("errors") or []
+    if errors is None:
+        errors = list(report.get("errors") or [])
     return JobView(
         job=job,
         ledger_title=title,

@@ -15,16 +15,24 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiezuo.access import Access, Verb
+from xiezuo.access.middleware import access_of
 from xiezuo.core.errors import ScopeError
 from xiezuo.ingest.catalog import ledgers
 from xiezuo.ingest.errors import BatchError
-from xiezuo.ingest.jobs import check_may_import, import_job_start
+from xiezuo.ingest.jobs import import_job_start
 from xiezuo.ingest.models import Batch, ImportJob
-from xiezuo.ingest.selectors import batch_get, batch_list, import_job_get, import_job_list
+from xiezuo.ingest.selectors import (
+    batch_get,
+    batch_list,
+    import_job_get,
+    import_job_list,
+    job_errors,
+    masked_columns,
+)
 from xiezuo.ingest.services import batch_undo
 from xiezuo.ingest.writing import annotated_workbook, template_file_name, template_workbook
 from xiezuo.programs.models import Programme
-from xiezuo.programs.selectors import programme_get, scope_for
 from xiezuo.web.imports.display import history_rows, job_view
 from xiezuo.web.imports.forms import ImportForm
 
@@ -33,40 +41,39 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def importer_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Sign-in required, an importing office's grant required; pass the programme and scope."""
+    """Sign-in required, the import verb required; pass the programme and the access."""
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            programme = programme_get()
+            access, programme = access_of(request)
         except Programme.DoesNotExist:
             return render(request, "web/no_programme.html")
         try:
-            check_may_import(user=request.user)
+            access.check(Verb.IMPORT_LEDGERS)
         except ScopeError as error:
             raise PermissionDenied(error.message) from error
-        scope = scope_for(user=request.user, programme=programme)
-        return view(request, *args, programme=programme, scope=scope, **kwargs)
+        return view(request, *args, programme=programme, access=access, **kwargs)
 
     return wrapped
 
 
 @require_http_methods(["GET", "POST"])
 @importer_view
-def import_page(request: HttpRequest, *, programme: Programme, scope: Any) -> HttpResponse:
+def import_page(request: HttpRequest, *, programme: Programme, access: Access) -> HttpResponse:
     """Upload a ledger file (then follow its job); templates; the batch history with undo."""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = import_job_start(
+            access=access,
             user=request.user,
-            programme=programme,
             ledger_key=form.cleaned_data["ledger"],
             upload=form.cleaned_data["file"],
             dry_run=form.cleaned_data["dry_run"],
         )
         return redirect("web:import-job", pk=job.pk)
-    batches = batch_list(scope=scope, user=request.user, programme=programme)
+    batches = batch_list(access=access)
     page = Paginator(batches, BATCHES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -75,9 +82,7 @@ def import_page(request: HttpRequest, *, programme: Programme, scope: Any) -> Ht
             "programme": programme,
             "form": form,
             "ledgers": list(ledgers().values()),
-            "running": import_job_list(
-                scope=scope, user=request.user, programme=programme, unfinished=True
-            )[:20],
+            "running": import_job_list(access=access, unfinished=True)[:20],
             "page": page,
             "history": history_rows(page),
         },
@@ -86,26 +91,31 @@ def import_page(request: HttpRequest, *, programme: Programme, scope: Any) -> Ht
 
 @require_GET
 @importer_view
-def import_job(request: HttpRequest, pk: int, *, programme: Programme, scope: Any) -> HttpResponse:
-    """Show a job: its progress while it runs (polled by htmx), then its report."""
+def import_job(
+    request: HttpRequest, pk: int, *, programme: Programme, access: Access
+) -> HttpResponse:
+    """Show a job: its progress while it runs (polled by htmx), then its report (personal
+    values masked for a caller who may not see them)."""
     try:
-        job = import_job_get(scope=scope, user=request.user, programme=programme, pk=pk)
+        job = import_job_get(access=access, pk=pk)
     except ImportJob.DoesNotExist:
         raise Http404("没有这个导入任务") from None
     template = "web/import_job.html"
     if request.headers.get("HX-Request") == "true":
         template += "#job"
-    return render(request, template, {"programme": programme, "view": job_view(job)})
+    view = job_view(job, errors=job_errors(access=access, job=job))
+    return render(request, template, {"programme": programme, "view": view})
 
 
 @require_GET
 @importer_view
 def import_job_annotated(
-    request: HttpRequest, pk: int, *, programme: Programme, scope: Any
+    request: HttpRequest, pk: int, *, programme: Programme, access: Access
 ) -> HttpResponse:
-    """Return the job's original file with its bad cells filled red and commented."""
+    """Return the job's original file with its bad cells filled red and commented, personal
+    columns masked for a caller who may not see them."""
     try:
-        job = import_job_get(scope=scope, user=request.user, programme=programme, pk=pk)
+        job = import_job_get(access=access, pk=pk)
         original = job.upload_path.read_bytes()
     except (ImportJob.DoesNotExist, FileNotFoundError):
         raise Http404("没有这个导入任务或原文件") from None
@@ -114,8 +124,9 @@ def import_job_annotated(
     workbook = annotated_workbook(
         original=original,
         file_name=job.original_name,
-        errors=job.report["errors"],
+        errors=job_errors(access=access, job=job),
         ledger_key=job.ledger if job.ledger in ledgers() else None,
+        masked=masked_columns(access=access, job=job),
     )
     return _xlsx(workbook, f"{Path(job.original_name).stem}-错误标注.xlsx")
 
@@ -123,11 +134,11 @@ def import_job_annotated(
 @require_POST
 @importer_view
 def import_batch_undo(
-    request: HttpRequest, pk: int, *, programme: Programme, scope: Any
+    request: HttpRequest, pk: int, *, programme: Programme, access: Access
 ) -> HttpResponse:
     """Undo a loaded batch; a refusal is shown with its reason."""
     try:
-        batch = batch_get(scope=scope, user=request.user, programme=programme, pk=pk)
+        batch = batch_get(access=access, pk=pk)
     except Batch.DoesNotExist:
         raise Http404("没有这个批次") from None
     try:

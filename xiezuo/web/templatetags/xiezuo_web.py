@@ -3,10 +3,8 @@
 from decimal import Decimal
 
 from django import template
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from xiezuo.core.models import Grant
-from xiezuo.core.scope import Role
+from xiezuo.access import Access, Role, Verb
 from xiezuo.programs.models import Programme
 
 register = template.Library()
@@ -44,13 +42,30 @@ def programme_title(context: template.Context) -> str:
     return programme.name
 
 
-@register.simple_tag
-def viewer_roles(user: AbstractBaseUser | AnonymousUser) -> str:
-    """Return the Chinese names of the roles a signed-in user holds, joined by 、."""
-    if not user.is_authenticated:
+def _access(context: template.Context) -> Access | None:
+    """Return the page's access, None when there is no request or no programme."""
+    request = context.get("request")
+    try:
+        access = getattr(request, "access", None)
+        return access if access is not None and access.programme is not None else None
+    except Programme.DoesNotExist:
+        return None
+
+
+@register.simple_tag(takes_context=True)
+def viewer_roles(context: template.Context) -> str:
+    """Return the Chinese names of the roles the signed-in user holds, joined by 、."""
+    access = _access(context)
+    if access is None or not access.authenticated:
         return ""
-    if getattr(user, "is_superuser", False):
+    if access.superuser:
         return "系统管理员"
-    roles = Grant.objects.filter(user_id=user.pk).values_list("role", flat=True).distinct()
-    labels = sorted({Role(role).label for role in roles if role in Role.values})
+    labels = sorted(Role(role).label for role in access.roles)
     return "、".join(labels) or "未授权"
+
+
+@register.simple_tag(takes_context=True)
+def may(context: template.Context, verb: str) -> bool:
+    """Return True when the page's caller may `verb` (a `Verb` value): what the nav offers."""
+    access = _access(context)
+    return access is not None and access.may(Verb(verb))

@@ -9,6 +9,7 @@ from typing import IO, Any, cast
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 
+from xiezuo.access import Access
 from xiezuo.assessment.engines import ENGINES
 from xiezuo.assessment.reports import print_tables, write_workbook
 from xiezuo.assessment.selectors import run_payload
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             raise CommandError("项目不存在：请先运行 xiezuo setup。") from None
         try:
             run = assessment_run(
+                access=Access.operator(programme),
                 programme=programme,
                 year=options["year"],
                 as_of=options["as_of"],

@@ -17,8 +17,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from xiezuo.access import Role
 from xiezuo.core.errors import XiezuoError
-from xiezuo.core.scope import Role
 from xiezuo.demo.ledgers import STAGE_TITLES as LEDGER_STAGES
 from xiezuo.demo.services import (
     STAGE_TITLES,

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from xiezuo.access import Access
 from xiezuo.core.errors import XiezuoError
-from xiezuo.core.scope import Scope
 from xiezuo.ingest import catalog
 from xiezuo.ingest.writing import export_ledger
 from xiezuo.programs.models import Programme
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             with _progress(self.stderr) as progress:
                 rows = export_ledger(
                     ledger_key=key,
-                    scope=operator_scope(programme),
+                    access=Access.operator(programme),
                     region=options["region"],
                     path=options["output"],
                     progress=progress,
@@ -45,12 +45,6 @@ class Command(BaseCommand):
         except XiezuoError as error:
             raise CommandError(error.message) from None
         self.stdout.write(f"已导出「{catalog.ledger(key).title}」{rows} 行 → {options['output']}")
-
-
-def operator_scope(programme: Programme) -> Scope:
-    """Return the scope of the operator at the machine: the whole programme, unmasked."""
-    regions = frozenset({programme.helper_province_id, programme.recipient_province_id})
-    return Scope(region_codes=regions, personal_regions=regions, authenticated=True)
 
 
 @contextmanager

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from xiezuo.access import Access
 from xiezuo.ingest import catalog
 from xiezuo.ingest.errors import UnusableInput
-from xiezuo.ingest.services import ImportReport, import_file, programme_scope
+from xiezuo.ingest.services import ImportReport, import_file
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import programme_get
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                 report = import_file(
                     ledger_key=ledger,
                     path=path,
-                    scope=programme_scope(programme) if programme else _nobody(),
+                    access=Access.operator(programme) if programme else Access.public(),
                     dry_run=options["dry_run"],
                     progress=progress,
                     programme=programme or options["programme"],
@@ -54,12 +55,6 @@ class Command(BaseCommand):
                 else f"有 {len(report.errors)} 处错误，未写入任何数据"
             )
             raise CommandError(summary, returncode=report.exit_code)
-
-
-def _nobody() -> Any:
-    from xiezuo.core.scope import Scope
-
-    return Scope.public()
 
 
 def _name(path: str) -> str:

@@ -14,13 +14,12 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 
+from xiezuo.access import Access, Verb
 from xiezuo.assessment import catalog
 from xiezuo.assessment.models import Alert, AssessmentRun, RectificationItem
-from xiezuo.assessment.rectification_selectors import visible_units
+from xiezuo.assessment.rectification.selectors import may_update
 from xiezuo.assessment.tables import TABLES
 from xiezuo.core.errors import ScopeError, XiezuoError
-from xiezuo.core.scope import Scope
-from xiezuo.ledgers.selectors import visible_pairing_ids
 from xiezuo.programs.models import Programme
 from xiezuo.regions.models import Region
 
@@ -47,13 +46,19 @@ class Draft:
 
 
 @transaction.atomic
-def rectification_draft(*, run: AssessmentRun, deadline: dt.date, user: Any = None) -> Draft:
+def rectification_draft(
+    *, access: Access, run: AssessmentRun, deadline: dt.date, user: Any = None
+) -> Draft:
     """Draft one rectification item per red or amber alert of `run`.
 
-    Idempotent: an alert whose (indicator, unit) already has an item in this run, or an
+    The caller must hold `Verb.DRAFT_RECTIFICATION` for the run's programme (ScopeError
+    otherwise). Idempotent: an alert whose (indicator, unit) already has an item in this run, or an
     unfinished item from another run of the same programme-year, gets no second one. The
     responsible office defaults to the unit's office (`default_office`).
     """
+    access.check(Verb.DRAFT_RECTIFICATION)
+    if access.programme is None or access.programme.pk != run.programme_id:
+        raise ScopeError("无权为其他项目生成整改事项", run=run.pk)
     programme = Programme.objects.select_related("helper_province").get(pk=run.programme_id)
     alerts = list(run.alerts.all())
     held = list(
@@ -88,8 +93,8 @@ def rectification_draft(*, run: AssessmentRun, deadline: dt.date, user: Any = No
 
 def rectification_update(
     *,
+    access: Access,
     item: RectificationItem,
-    scope: Scope,
     status: str | None = None,
     note: str | None = None,
     file: File | None = None,
@@ -97,19 +102,22 @@ def rectification_update(
 ) -> RectificationItem:
     """Change an item's status and evidence; return it.
 
-    The caller's scope must cover the item's unit (ScopeError otherwise). `note` replaces the
-    note, `file` the evidence file, `records` the linked records (`[{"ledger", "id"}]`, each in
-    the caller's scope). An item is done only with evidence: a note, a file or records.
+    The caller must hold `Verb.UPDATE_RECTIFICATION` and reach the item's unit (ScopeError
+    otherwise). `note` replaces the note, `file` the evidence file, `records` the linked
+    records (`[{"ledger", "id"}]`, each one the caller reads). An item is done only with
+    evidence: a note, a file or records.
     """
-    programme = item.run.programme
-    if not scope.authenticated or (item.unit_type, item.unit) not in visible_units(
-        scope=scope, programme=programme
+    access.check(Verb.UPDATE_RECTIFICATION)
+    if (
+        access.programme is None
+        or access.programme.pk != item.run.programme_id
+        or not may_update(access=access, item=item)
     ):
         raise ScopeError(f"无权更新 {item.unit} 的整改事项", item=item.pk)
     if status is not None and status not in Status.values:
         raise RectificationError(f"无效的整改状态 {status!r}", status=status)
     if records is not None:
-        records = _checked_records(records, scope=scope)
+        records = _checked_records(records, access=access)
     with transaction.atomic():
         current = RectificationItem.objects.select_for_update().get(pk=item.pk)
         old_file = current.evidence_file.name if file is not None else ""
@@ -170,8 +178,9 @@ def _region_names(units: list[tuple[str, str]]) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=sorted(codes)).values_list("code", "name"))
 
 
-def _checked_records(records: list[dict[str, Any]], *, scope: Scope) -> list[dict[str, Any]]:
-    """Return the record references in a canonical form, each naming a record in scope."""
+def _checked_records(records: list[dict[str, Any]], *, access: Access) -> list[dict[str, Any]]:
+    """Return the record references in a canonical form, each naming a record the caller
+    reads."""
     wanted: dict[str, set[int]] = {}
     for ref in records:
         ledger = str(ref.get("ledger", ""))
@@ -181,12 +190,12 @@ def _checked_records(records: list[dict[str, Any]], *, scope: Scope) -> list[dic
             wanted.setdefault(ledger, set()).add(int(ref["id"]))
         except (KeyError, TypeError, ValueError):
             raise RectificationError(f"记录编号无效：{ref!r}") from None
-    visible = visible_pairing_ids(scope=scope)
+    visible = access.pairing_ids
     for ledger, ids in wanted.items():
         manager = TABLES[ledger].model._default_manager
         if ledger in _REGISTRY_REGION:
             found = dict(manager.filter(pk__in=ids).values_list("pk", _REGISTRY_REGION[ledger]))
-            allowed = {pk for pk, region in found.items() if scope.covers(region)}
+            allowed = {pk for pk, region in found.items() if access.covers(region)}
         else:
             found = dict(manager.filter(pk__in=ids).values_list("pk", "pairing_id"))
             allowed = {pk for pk, pairing in found.items() if pairing in visible}

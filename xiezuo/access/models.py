@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from xiezuo.core.scope import Role
+from xiezuo.access.rules import Role
 
 
 class Grant(models.Model):
@@ -14,6 +14,8 @@ class Grant(models.Model):
     region_code = models.CharField("区划代码", max_length=12)
 
     class Meta:
+        db_table = "core_grant"  # the table it had before it moved here
+        verbose_name = verbose_name_plural = "授权"
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "region_code"], name="unique_grant")
         ]

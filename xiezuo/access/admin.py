@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from xiezuo.core.models import Grant
+from xiezuo.access.models import Grant
 
 
 @admin.register(Grant)

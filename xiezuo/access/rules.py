@@ -1,0 +1,133 @@
+"""The rules of access, kept as data: the roles, which roles may do what, and personal fields.
+
+`VERB_ROLES` is the one table of verbs to roles (docs/architecture.md prints it; a test holds
+the two together). `PERSONAL_FIELDS` is the one table, per model, of the fields shown only to
+a caller who may see personal data where the row lives, and how each is masked.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PROGRAMME_OFFICE = "programme_office", "协作办（项目办）"
+    HELPER_OFFICE = "helper_office", "帮扶方区"
+    COUNTY_OFFICE = "county_office", "受援县扶贫办"
+    CADRE = "cadre", "帮扶责任人"
+    ASSESSOR = "assessor", "考核组"
+
+
+class Verb(StrEnum):
+    """What a caller may ask to do; `VERB_ROLES` says which roles may."""
+
+    VIEW_HOUSEHOLDS = "view_households"
+    SEE_PERSONAL_DATA = "see_personal_data"
+    IMPORT_LEDGERS = "import_ledgers"
+    WRITE_REGISTRY = "write_registry"
+    VIEW_ALL_IMPORTS = "view_all_imports"
+    VIEW_ASSESSMENT = "view_assessment"
+    RUN_ASSESSMENT = "run_assessment"
+    DRAFT_RECTIFICATION = "draft_rectification"
+    UPDATE_RECTIFICATION = "update_rectification"
+
+
+P, H, C, K, A = (
+    Role.PROGRAMME_OFFICE,
+    Role.HELPER_OFFICE,
+    Role.COUNTY_OFFICE,
+    Role.CADRE,
+    Role.ASSESSOR,
+)
+
+# verb → (roles that may, what the verb means). A role's grant region bounds every verb but
+# the programme-wide ones: see `Access`.
+VERB_ROLES: dict[Verb, tuple[frozenset[Role], str]] = {
+    Verb.VIEW_HOUSEHOLDS: (frozenset({P, H, C, K, A}), "view registered households"),
+    Verb.SEE_PERSONAL_DATA: (
+        frozenset({C, K, H}),
+        "see personal data unmasked, inside the grant's own region",
+    ),
+    Verb.IMPORT_LEDGERS: (frozenset({P, H, C}), "import ledger files"),
+    Verb.WRITE_REGISTRY: (
+        frozenset({P, C}),
+        "write the registry ledgers (households, members, incomes)",
+    ),
+    Verb.VIEW_ALL_IMPORTS: (frozenset({P, A}), "see every import of the programme"),
+    Verb.VIEW_ASSESSMENT: (frozenset({P, H, C, A}), "view the assessment pages"),
+    Verb.RUN_ASSESSMENT: (frozenset({P}), "run the assessment"),
+    Verb.DRAFT_RECTIFICATION: (frozenset({P}), "draft rectification items"),
+    Verb.UPDATE_RECTIFICATION: (
+        frozenset({P, H, C}),
+        "record rectification progress, on units reached",
+    ),
+}
+
+# Roles that read the whole programme whatever region their grant names.
+PROGRAMME_WIDE_ROLES = frozenset({P, A})
+# Roles whose grant also reaches the recipient counties paired with their district (read only).
+PAIRED_ROLES = frozenset({H})
+# Ledgers of these apps are written under WRITE_REGISTRY (and only in the county granted);
+# every other ledger under IMPORT_LEDGERS.
+REGISTRY_APPS = frozenset({"registry"})
+
+# What a refusal says, per verb.
+REFUSALS: dict[Verb, str] = {
+    Verb.VIEW_HOUSEHOLDS: "需要登录并具有相应区域权限才能查看贫困户信息",
+    Verb.SEE_PERSONAL_DATA: "您的账号不能查看个人信息",
+    Verb.IMPORT_LEDGERS: "只有协作办、帮扶方区和受援县扶贫办的账号可以导入台账。",
+    Verb.WRITE_REGISTRY: "贫困户、成员和收入台账只能由所在县扶贫办（或协作办）导入。",
+    Verb.VIEW_ALL_IMPORTS: "您的账号只能查看自己的导入记录",
+    Verb.VIEW_ASSESSMENT: "考核页面仅向协作办、考核组、帮扶方区和受援县扶贫办开放",
+    Verb.RUN_ASSESSMENT: "只有协作办可以运行考核",
+    Verb.DRAFT_RECTIFICATION: "只有协作办可以生成整改清单",
+    Verb.UPDATE_RECTIFICATION: "您的账号不能更新整改事项",
+}
+
+
+class Kind(StrEnum):
+    """Kinds of personal field, each with its masked form (`masking.masked`)."""
+
+    ID_NUMBER = "id_number"
+    BIRTH_DATE = "birth_date"
+    HEALTH = "health"
+    PHONE = "phone"
+    BANK_ACCOUNT = "bank_account"
+    ADDRESS = "address"
+
+
+@dataclass(frozen=True)
+class Personal:
+    """The personal fields of one model and where its rows live.
+
+    `region` is the lookup (from the model) of the region code that decides whether the
+    caller may see the row's personal data: a village for the registry, the sending
+    district for a seconded cadre.
+    """
+
+    region: str
+    fields: dict[str, Kind] = field(default_factory=dict)
+
+
+# model label → its personal fields. Every model holding people's data is here.
+PERSONAL_FIELDS: dict[str, Personal] = {
+    "registry.Household": Personal(
+        "village_id",
+        {"householder_id_number": Kind.ID_NUMBER, "responsible_phone": Kind.PHONE},
+    ),
+    "registry.Member": Personal(
+        "household__village_id",
+        {"id_number": Kind.ID_NUMBER, "birth_date": Kind.BIRTH_DATE, "health": Kind.HEALTH},
+    ),
+    "ledgers.LabourTransfer": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
+    "ledgers.Secondment": Personal("sender_id", {"id_number": Kind.ID_NUMBER}),
+}
+
+
+def verb_table() -> list[tuple[str, dict[str, bool]]]:
+    """Return the verb × role table as the docs print it: (verb, {role: may})."""
+    return [
+        (str(verb), {str(role): role in roles for role in Role})
+        for verb, (roles, _) in VERB_ROLES.items()
+    ]
