@@ -50,4 +50,3 @@ def county_of(code: str) -> str:
     if level_of(code) < Level.COUNTY:
         raise ValueError(f"区划代码 {code} 高于县级")
     return code[:6]
-
