@@ -339,3 +339,82 @@ def test_an_undo_refused_shows_why(kangbao, tmp_path):
     households.refresh_from_db()
     assert households.status == Batch.Status.LOADED
     assert Household.objects.count() == 1
+
+
+# --- what an import may reveal and write ------------------------------------------------------
+
+
+def members_file(tmp_path, *rows, name="members.xlsx"):
+    path = write_xlsx(tmp_path / name, [MEMBER_HEADERS, *rows], title="家庭成员台账")
+    return SimpleUploadedFile(name, path.read_bytes())
+
+
+@pytest.fixture
+def kangbao_members(kangbao, tmp_path):
+    """康保's office loads a household and its member (health 健康) through the page."""
+    upload(kangbao, households_file(tmp_path, household_row(1)))
+    upload(kangbao, members_file(tmp_path, member_row(HH, 1)), ledger="members")
+    assert Member.objects.get().health == "健康"
+    return Member.objects.get()
+
+
+def test_a_helper_office_cannot_write_its_paired_countys_members(
+    kangbao_members, programme, make_user, tmp_path
+):
+    """Leak 2: 朝阳 cannot import a 康保 member (dry run or not); the page answers the same
+    whether the masked health differs or not, and nothing is written."""
+    chaoyang = Client()
+    chaoyang.force_login(make_user("chaoyang", Role.HELPER_OFFICE, "110105"))
+    answers = []
+    for health, dry_run in [("健康", True), ("长期慢性病", True), ("长期慢性病", False)]:
+        file = members_file(tmp_path, member_row(HH, 1, 健康状况=health), name=f"{health}.xlsx")
+        html = text(upload(chaoyang, file, ledger="members", dry_run=dry_run).content.decode())
+        assert "所在县扶贫办" in html
+        answers.append(re.sub(r"\S+\.xlsx|#\d+|任务 \d+", "", html))
+    assert answers[0] == answers[1]
+    assert Member.objects.get().health == "健康"
+
+
+def test_a_person_of_another_county_is_refused_without_saying_where(
+    kangbao, make_household, tmp_path
+):
+    """Leak 3: 康保 adding a person registered in 怀安 is told only that they cannot be added."""
+    huaian = make_household("130728100201", people=1)
+    person = huaian.members.get()
+    upload(kangbao, households_file(tmp_path, household_row(1)))
+    row = member_row(HH, 1, 证件号码=person.id_number, 出生日期=person.birth_date.isoformat())
+    html = upload(kangbao, members_file(tmp_path, row), ledger="members").content.decode()
+    assert "不能登记在此户" in text(html)
+    assert huaian.household_no not in html
+    assert "130728100201" not in html  # 怀安 一村, where the person is registered
+
+
+def test_annotated_county_files_are_masked_for_the_programme_office(
+    kangbao_members, programme, make_user, tmp_path
+):
+    """Leak 4: the programme office reads a county's members upload with ID numbers, birth
+    dates and health masked; the county's own office reads its file as it sent it."""
+    bad = member_row(HH, 1, 健康状况="不知道")
+    kangbao = Client()
+    kangbao.force_login(make_user("kangbao-2", Role.COUNTY_OFFICE, "130723"))
+    upload(kangbao, members_file(tmp_path, bad, name="bad.xlsx"), ledger="members")
+    job = ImportJob.objects.filter(original_name="bad.xlsx").get()
+    url = reverse("web:import-job-annotated", args=[job.pk])
+    office = Client()
+    office.force_login(make_user("office", Role.PROGRAMME_OFFICE, "110000"))
+
+    def cells(client) -> set[str]:
+        response = client.get(url)
+        assert response.status_code == 200
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+        return {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c}
+
+    number = kangbao_members.id_number
+    seen = cells(office)
+    assert number not in seen
+    assert number[:6] + "*" * 8 + number[-4:] in seen
+    assert "不知道" not in seen
+    assert not any(kangbao_members.birth_date.isoformat() in c for c in seen)
+    report = text(office.get(reverse("web:import-job", args=[job.pk])).content.decode())
+    assert "不知道" not in report
+    assert number in cells(kangbao)

@@ -198,6 +198,55 @@ def test_household_page_shows_ids_to_county_office(client, registry, make_user):
     assert "长期慢性病" in html
 
 
+@pytest.mark.parametrize(
+    ("role", "region"),
+    [
+        (Role.HELPER_OFFICE, "110105"),
+        (Role.PROGRAMME_OFFICE, "110000"),
+        (Role.ASSESSOR, "110000"),
+    ],
+)
+def test_household_page_hides_birth_dates_where_ids_are_masked(
+    client, registry, make_user, role, region
+):
+    """Leak 1: a masked ID joined with the birth date would rebuild the number; the birth
+    date gives way to the age, and the masked ID keeps only its first 6 and last 4."""
+    household = registry["C"]
+    login(client, make_user("reader", role, region))
+    html = client.get(reverse("web:household", args=[household.household_no])).content.decode()
+    for member in household.members.all():
+        assert member.birth_date.isoformat() not in html
+        assert member.id_number[:6] + "*" * 8 + member.id_number[-4:] in html
+    assert "年龄" in html
+
+
+def test_household_page_shows_birth_dates_to_county_office(client, registry, make_user):
+    household = registry["C"]
+    login(client, make_user("kangbao", Role.COUNTY_OFFICE, "130723"))
+    html = client.get(reverse("web:household", args=[household.household_no])).content.decode()
+    for member in household.members.all():
+        assert member.birth_date.isoformat() in html
+
+
+@pytest.mark.parametrize(
+    ("role", "region", "shown"),
+    [
+        (Role.CADRE, "130723100201", {"贫困户"}),
+        (Role.ASSESSOR, "110000", {"贫困户", "考核", "整改"}),
+        (Role.COUNTY_OFFICE, "130723", {"贫困户", "导入", "考核", "整改"}),
+    ],
+)
+def test_the_nav_offers_only_what_the_user_may_use(
+    client, registry, make_user, role, region, shown
+):
+    """Cadres no longer see 导入 (nor the assessment); the offices do."""
+    login(client, make_user("someone", role, region))
+    html = client.get(reverse("web:overview")).content.decode()
+    nav = re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
+    offered = set(re.findall(r"<a href=\"[^\"]*\"[^>]*>([^<]+)</a>", nav)) - {"概览"}
+    assert offered == shown
+
+
 def test_household_page_incomes_and_history(client, registry, make_user):
     """Incomes show net (sum − costs) and per-capita net (net ÷ size); the history its steps."""
     login(client, make_user("kangbao", Role.COUNTY_OFFICE, "130723"))
