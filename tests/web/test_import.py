@@ -370,7 +370,7 @@ def test_a_helper_office_cannot_write_its_paired_countys_members(
         file = members_file(tmp_path, member_row(HH, 1, 健康状况=health), name=f"{health}.xlsx")
         html = text(upload(chaoyang, file, ledger="members", dry_run=dry_run).content.decode())
         assert "所在县扶贫办" in html
-        answers.append(re.sub(r"\S+\.xlsx|#\d+|任务 \d+", "", html))
+        answers.append(re.sub(r"\S+\.xlsx|#\d+|任务 \d+|[\d-]+ \d\d:\d\d:\d\d", "", html))
     assert answers[0] == answers[1]
     assert Member.objects.get().health == "健康"
 

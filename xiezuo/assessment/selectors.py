@@ -27,9 +27,10 @@ from xiezuo.regions.models import Region
 UNIT_ORDER = {"pairing": 0, "helper": 1, "recipient": 2, "programme": 3}
 
 
-def run_latest(*, programme: Programme, year: int) -> AssessmentRun | None:
-    """Return the latest stored run of a programme-year, None when there is none."""
-    return AssessmentRun.objects.filter(programme=programme, year=year).first()
+def run_latest(*, access: Access, year: int) -> AssessmentRun | None:
+    """Return the latest stored run of the caller's programme in `year`, None when there is
+    none."""
+    return AssessmentRun.objects.filter(programme=_viewed(access), year=year).first()
 
 
 def run_payload(run: AssessmentRun) -> dict[str, Any]:

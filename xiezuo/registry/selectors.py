@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from xiezuo.access import Access, Verb
-from xiezuo.access.masking import MASKED, age_on
+from xiezuo.access.masking import age_on
 from xiezuo.core import codes
 from xiezuo.core.codes import Level
 from xiezuo.core.errors import ScopeError
@@ -16,8 +16,6 @@ from xiezuo.programs.selectors import pairing_list
 from xiezuo.regions.models import Region, RuralPopulation
 from xiezuo.registry.calculations import CohortRow, YearFigures, total, year_figures
 from xiezuo.registry.models import Household, Member
-
-MASKED_HEALTH = MASKED
 
 
 def _region_filter(regions: frozenset[str] | set[str]) -> Q:

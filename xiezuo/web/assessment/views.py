@@ -192,6 +192,10 @@ def _after_run(request: HttpRequest, result: Any, *, year: int) -> HttpResponse:
 @assessment_view
 def rectification_draft_view(request: HttpRequest, run_id: int, *, caller: Caller) -> HttpResponse:
     """Draft rectification items from a run's red and amber alerts (the programme office)."""
+    try:
+        caller.access.check(Verb.DRAFT_RECTIFICATION)
+    except ScopeError as error:
+        raise PermissionDenied(error.message) from error
     run = selectors.run_get(access=caller.access, pk=run_id)
     form = DraftForm(request.POST)
     if not form.is_valid():
