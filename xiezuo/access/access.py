@@ -164,12 +164,7 @@ class Access:
             return Regions(everything=True)
         if self.server:
             return Regions(frozenset(self._provinces))
-        verb = (
-            Verb.WRITE_REGISTRY
-            if model_label.split(".")[0] in REGISTRY_APPS
-            else Verb.IMPORT_LEDGERS
-        )
-        roles = VERB_ROLES[verb][0]
+        roles = VERB_ROLES[self.import_verb(model_label)][0]
         return Regions(
             frozenset(
                 code
