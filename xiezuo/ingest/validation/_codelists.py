@@ -12,8 +12,6 @@ from django.db.models import Field
 from xiezuo.core import codelists
 from xiezuo.ingest.catalog import Column
 from xiezuo.ingest.normalise import (
-    BOOL_FALSE,
-    BOOL_TRUE,
     bool_expr,
     clean_expr,
     code_expr,
@@ -32,8 +30,7 @@ from xiezuo.ingest.validation._plan import (
 
 __all__ = ["plan_bool", "plan_code", "plan_codes"]
 
-_YES, _NO = "是", "否"
-assert _YES in BOOL_TRUE and _NO in BOOL_FALSE
+_YES, _NO = "是", "否"  # what a yes/no cell is stored and exported as
 
 
 def _to_label(codelist: str, form: pl.Expr) -> pl.Expr:
