@@ -4,6 +4,7 @@ records outside their pairing's dates — through the importer and the `xiezuo i
 import datetime as dt
 import io
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,7 +16,7 @@ from xiezuo.ingest.validation import _rules, _types
 from xiezuo.programs.models import Pairing
 from xiezuo.registry.models import Household
 
-THIS_YEAR = dt.date.today().year
+THIS_YEAR = dt.datetime.now(ZoneInfo("Asia/Shanghai")).year  # the importer's "today"
 
 
 def households(tmp_path, *rows, name="h.xlsx"):
