@@ -82,7 +82,7 @@ def meetings(small_programme):
     from xiezuo.ledgers.models import Meeting
 
     pairing = small_programme.pairings.get(helper_id="110105", recipient_id="130723")
-    names = ['=HYPERLINK("http://example.com","点击")', "+联席会议", "-议程", "@SUM(A1)", "'=已转义"]
+    names = ['=HYPERLINK("http://example.com","点")', "+联席会议", "-议程", "@SUM(A1)", "'=转义"]
     for day, name in enumerate(names, start=1):
         Meeting.objects.create(
             pairing=pairing,
