@@ -548,6 +548,7 @@ def test_export_then_dry_run_import_leaves_every_row_unchanged(
         "updated": 0,
         "unchanged": rows,
         "errors": [],
+        "notices": [],
     }
 
 

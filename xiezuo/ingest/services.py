@@ -81,6 +81,7 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "errors": [error.as_dict() for error in self.errors],
+            "notices": list(self.notices),
         }
 
 
@@ -135,7 +136,7 @@ def import_file(
         rows=rows,
         valid=rows - len({e.row for e in errors if e.row is not None}),
         errors=errors,
-        notices=table.notices,
+        notices=[*table.notices, *validated.notices],
         dry_run=dry_run,
     )
     report_progress("校验", rows, rows)
@@ -150,7 +151,7 @@ def import_file(
         valid=report.valid,
         dry_run=dry_run,
         errors=[e.as_dict() for e in errors],
-        notices=table.notices,
+        notices=report.notices,
         scope_regions=[] if scope.everything else sorted(scope.region_codes),
     )
     if errors:
