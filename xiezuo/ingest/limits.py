@@ -41,6 +41,7 @@ class Limits:
     max_unpacked: int
     max_ratio: float
     max_line: int
+    ratio_floor: int = 16 << 20
     # Cells per row on average; a sheet of wider rows is refused (the ledgers have < 40).
     max_cells_per_row: int = 256
 
@@ -55,6 +56,7 @@ class Limits:
             max_unpacked=int(getattr(settings, "IMPORT_MAX_UNPACKED_BYTES", 2 << 30)),
             max_ratio=float(getattr(settings, "IMPORT_MAX_RATIO", 100)),
             max_line=int(getattr(settings, "IMPORT_MAX_LINE_BYTES", 1 << 20)),
+            ratio_floor=int(getattr(settings, "IMPORT_RATIO_FLOOR_BYTES", RATIO_FLOOR_BYTES)),
         )
 
     def too_many_rows(self, rows: int, name: str) -> UnusableInput:
@@ -94,7 +96,7 @@ def check_zip(path: Path, limits: Limits) -> None:
                 part=part.filename,
                 unpacked=part.file_size,
             )
-        if part.file_size >= RATIO_FLOOR_BYTES and ratio > limits.max_ratio:
+        if part.file_size >= limits.ratio_floor and ratio > limits.max_ratio:
             raise UnusableInput(
                 f"文件解压后过大：{name} 中的「{part.filename}」压缩了 {ratio:,.0f} 倍"
                 f"（{_size(part.compress_size)} 解压后为 {_size(part.file_size)}），"

@@ -15,6 +15,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ from xiezuo.ingest import catalog
 from xiezuo.ingest.errors import BatchError, RowError, UnusableInput, shown
 from xiezuo.ingest.loading import Loader, classify, restore
 from xiezuo.ingest.models import Batch, BatchChange
-from xiezuo.ingest.reading import ROW, TableStream, open_table
+from xiezuo.ingest.reading import CHUNK_ROWS, ROW, TableStream, open_table
 from xiezuo.ingest.validation import Context, validate
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import programme_get
@@ -139,7 +140,7 @@ def import_file(
     )
     run = _Run(ledger=ledger, context=context, progress=report_progress)
     try:
-        with open_table(path, ledger, sheet=sheet) as stream:
+        with open_table(path, ledger, sheet=sheet, chunk_rows=_chunk_rows()) as stream:
             batch.sheet = stream.sheet or ""
             run.notices = stream.notices
             if dry_run:
@@ -181,6 +182,10 @@ def import_file(
     report.batch_id = batch.pk
     report.seconds = batch.seconds
     return report
+
+
+def _chunk_rows() -> int:
+    return int(getattr(settings, "IMPORT_CHUNK_ROWS", CHUNK_ROWS))
 
 
 class _RollBack(Exception):

@@ -248,19 +248,12 @@ class _RowParts:
         head, pending, done = self._head()
         tail = b""
         end_tag = b"</sheetData>"
-        rows_pending = 0  # row tags in `pending`; the last may be incomplete
+        rows_pending = 0  # row tags in `pending`; while not done, the last may be incomplete
         previous_last = 0
         cells = 0
         start = 0
         fresh = not done  # `pending` holds bytes not yet looked at
         while pending or not done:
-            if not done and not fresh:
-                block = self.raw.read(_BLOCK)
-                if not block:
-                    raise zipfile.BadZipFile("the sheet ends before its rows do")
-                start = len(pending)
-                pending += block
-                fresh = True
             if fresh:
                 fresh = False
                 end = pending.find(end_tag, max(0, start - len(end_tag)))
@@ -273,22 +266,30 @@ class _RowParts:
                     done = True
                 self._scan_formulas(pending, max(0, start - _OVERLAP))
                 self._check_rows(rows_pending)
-            if done:
+            whole = rows_pending if done else rows_pending - 1
+            if whole > self.chunk_rows:
+                cut, rows_cut = _nth_row(pending, self.chunk_rows), self.chunk_rows
+            elif done:
                 cut, rows_cut = len(pending), rows_pending
-            else:
-                if rows_pending - 1 < self.chunk_rows and len(pending) < self.chunk_bytes:
-                    continue
-                cut, rows_cut = pending.rfind(b"<row"), rows_pending - 1
+            elif len(pending) >= self.chunk_bytes:
+                cut, rows_cut = pending.rfind(b"<row"), whole
                 if cut <= 0:
-                    if len(pending) > self.chunk_bytes:
-                        raise UnusableInput(
-                            f"文件 {self.name} 中有一行数据超过 {self.chunk_bytes >> 20} MB，"
-                            "不像正常的台账，未读取。",
-                            file=self.name,
-                        )
-                    continue
+                    raise UnusableInput(
+                        f"文件 {self.name} 中有一行数据超过 {self.chunk_bytes >> 20} MB，"
+                        "不像正常的台账，未读取。",
+                        file=self.name,
+                    )
+            else:
+                block = self.raw.read(_BLOCK)
+                if not block:
+                    raise zipfile.BadZipFile("the sheet ends before its rows do")
+                start = len(pending)
+                pending += block
+                fresh = True
+                continue
             chunk = bytes(pending[:cut])
             del pending[:cut]
+            start = 0
             rows_pending -= rows_cut
             self.facts.rows += rows_cut
             cells += chunk.count(b"<c ") + chunk.count(b"<c>")
@@ -365,6 +366,14 @@ class _RowParts:
             merges.add((first_col, first_row, last_col, int(match.group(4) or first_row)))
         self.facts.merges = sorted(merges)
         self.facts.formulas = sorted(self.formulas, key=lambda f: (f[1], column_number(f[0])))
+
+
+def _nth_row(data: bytearray, n: int) -> int:
+    """Return where the `n`-th row tag of `data` (0-based) starts."""
+    position = -1
+    for _ in range(n + 1):
+        position = data.find(b"<row", position + 1)
+    return position
 
 
 def column_number(letters: str) -> int:
