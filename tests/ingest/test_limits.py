@@ -53,7 +53,7 @@ def test_a_sheet_unpacking_over_the_limit_is_refused_unread(settings, run_import
 def test_a_part_compressed_suspiciously_much_is_refused(settings, run_import, tmp_path):
     settings.IMPORT_RATIO_FLOOR_BYTES = 1 << 20
     path = bomb(tmp_path / "m.xlsx", 4 << 20)
-    with pytest.raises(UnusableInput, match="文件解压后过大.*压缩了"):
+    with pytest.raises(UnusableInput, match=r"文件解压后过大.*压缩了"):
         run_import("members", path)
 
 

@@ -355,11 +355,11 @@ class _RowParts:
 
     def _finish(self, tail: bytes) -> None:
         """Read the rest of the part (merged ranges) and settle the facts."""
-        tail = bytearray(tail)
-        while len(tail) < _TAIL_BYTES and (block := self.raw.read(_BLOCK)):
-            tail += block
+        rest = bytearray(tail)
+        while len(rest) < _TAIL_BYTES and (block := self.raw.read(_BLOCK)):
+            rest += block
         merges: set[tuple[int, int, int, int]] = set()
-        for match in _MERGE.finditer(tail):
+        for match in _MERGE.finditer(rest):
             first_col = column_number(match.group(1).decode())
             last_col = column_number((match.group(3) or match.group(1)).decode())
             first_row = int(match.group(2))

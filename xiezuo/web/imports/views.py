@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -32,12 +33,12 @@ BATCHES_PER_PAGE = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def importer_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def importer_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Sign-in required, an importing office's grant required; pass the programme and scope."""
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             programme = programme_get()
         except Programme.DoesNotExist:
@@ -102,7 +103,7 @@ def import_job(request: HttpRequest, pk: int, *, programme: Programme, scope: An
 @importer_view
 def import_job_annotated(
     request: HttpRequest, pk: int, *, programme: Programme, scope: Any
-) -> HttpResponse:
+) -> FileResponse:
     """Return the job's original file with its bad cells filled red and commented.
 
     The import task writes the copy; this view only serves it (never builds one).
