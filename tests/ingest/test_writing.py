@@ -76,6 +76,7 @@ def test_public_surface():
         "export_ledger",
         "template_file_name",
         "template_workbook",
+        "write_annotated",
         "write_template",
     }
 

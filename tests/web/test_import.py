@@ -191,7 +191,9 @@ def test_a_file_with_errors_shows_the_table_and_the_annotated_cells_are_red(kang
     response = kangbao.get(reverse("web:import-job-annotated", args=[job.pk]))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    content = b"".join(response.streaming_content)  # the file the task wrote
+    assert content == job.annotated_path.read_bytes()
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
     column = HOUSEHOLD_HEADERS.index("贫困户属性") + 1
     bad = sheet.cell(row=4, column=column)
     assert bad.value == "特别贫困"
@@ -219,10 +221,21 @@ def test_a_rule_across_columns_marks_every_involved_cell(kangbao, tmp_path):
     ]
     job = ImportJob.objects.get()
     response = kangbao.get(reverse("web:import-job-annotated", args=[job.pk]))
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     for header in ("识别年度", "脱贫年度"):
         cell = sheet.cell(row=3, column=HOUSEHOLD_HEADERS.index(header) + 1)
         assert cell.fill.fgColor.rgb == FILL, header
+
+
+def test_the_annotated_file_is_served_only_once_the_task_wrote_it(kangbao, tmp_path):
+    file = households_file(tmp_path, household_row(1, 贫困户属性="特别贫困"))
+    upload(kangbao, file)
+    job = ImportJob.objects.get()
+    url = reverse("web:import-job-annotated", args=[job.pk])
+    job.annotated_path.unlink()
+    assert kangbao.get(url).status_code == 404
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    assert kangbao.get(url).status_code == 404
 
 
 def test_a_clean_job_has_no_annotated_file(kangbao, tmp_path):
