@@ -83,6 +83,7 @@ def test_public_surface():
         "export_ledger",
         "template_file_name",
         "template_workbook",
+        "write_annotated",
         "write_template",
     }
 
@@ -595,6 +596,7 @@ def test_export_then_dry_run_import_leaves_every_row_unchanged(
         "updated": 0,
         "unchanged": rows,
         "errors": [],
+        "notices": [],
     }
 
 

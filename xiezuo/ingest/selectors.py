@@ -7,6 +7,7 @@ they made.
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -17,12 +18,15 @@ from xiezuo.ingest import catalog
 from xiezuo.ingest.models import Batch, ImportJob
 
 __all__ = [
+    "annotated_file",
     "batch_get",
     "batch_list",
     "import_job_get",
     "import_job_list",
     "job_errors",
     "masked_columns",
+    "masked_errors",
+    "personal_masks",
 ]
 
 
@@ -72,20 +76,11 @@ def _visible[Row: (Batch, ImportJob)](rows: QuerySet[Row], access: Access) -> Qu
     return rows.filter(user_id=access.user_id)
 
 
-def masked_columns(*, access: Access, job: ImportJob) -> dict[str, Callable[[Any], Any]]:
-    """Return {catalog header: masking function} of the job's personal columns that the caller
-    may not see, empty when they see them all.
-
-    The file may hold rows anywhere its importer could write (the batch's regions): the caller
-    sees its personal data only when `Access.shows_personal` holds in all of them (a county
-    office, its own county's file); a job without a batch needs a caller who sees everything.
-    """
-    ledger = catalog.ledgers().get(job.ledger)
-    personal = access.personal(ledger.model) if ledger else None
+def personal_masks(ledger_key: str) -> dict[str, Callable[[Any], Any]]:
+    """Return {catalog header: masking function} of the ledger's personal columns."""
+    ledger = catalog.ledgers().get(ledger_key)
+    personal = Access.personal(ledger.model) if ledger else None
     if ledger is None or personal is None:
-        return {}
-    regions = job.batch.scope_regions if job.batch else []
-    if access.everything or (regions and access.shows_personal_in(regions)):
         return {}
     return {
         column.header: partial(masked, personal.fields[column.field])
@@ -94,11 +89,25 @@ def masked_columns(*, access: Access, job: ImportJob) -> dict[str, Callable[[Any
     }
 
 
-def job_errors(*, access: Access, job: ImportJob) -> list[dict[str, Any]]:
-    """Return the job's reported errors as the caller may see them: the values of personal
-    columns masked (`masked_columns`), and ID numbers quoted in messages too."""
-    errors: list[dict[str, Any]] = list((job.report or {}).get("errors") or [])
-    masks = masked_columns(access=access, job=job)
+def masked_columns(*, access: Access, job: ImportJob) -> dict[str, Callable[[Any], Any]]:
+    """Return {catalog header: masking function} of the job's personal columns that the caller
+    may not see, empty when they see them all.
+
+    The file may hold rows anywhere its importer could write (the batch's regions): the caller
+    sees its personal data only when `Access.shows_personal` holds in all of them (a county
+    office, its own county's file); a job without a batch needs a caller who sees everything.
+    """
+    regions = job.batch.scope_regions if job.batch else []
+    if access.everything or (regions and access.shows_personal_in(regions)):
+        return {}
+    return personal_masks(job.ledger)
+
+
+def masked_errors(
+    errors: list[dict[str, Any]], masks: dict[str, Callable[[Any], Any]]
+) -> list[dict[str, Any]]:
+    """Return reported errors with the values of masked columns masked, and ID numbers
+    quoted in messages too."""
     if not masks:
         return errors
     shown = []
@@ -112,3 +121,17 @@ def job_errors(*, access: Access, job: ImportJob) -> list[dict[str, Any]]:
             }
         )
     return shown
+
+
+def job_errors(*, access: Access, job: ImportJob) -> list[dict[str, Any]]:
+    """Return the job's reported errors as the caller may see them (`masked_columns`)."""
+    errors: list[dict[str, Any]] = list((job.report or {}).get("errors") or [])
+    return masked_errors(errors, masked_columns(access=access, job=job))
+
+
+def annotated_file(*, access: Access, job: ImportJob) -> Path:
+    """Return the annotated copy of the job's file the caller may read: the masked copy when
+    they may not see its personal columns (the task writes both)."""
+    if masked_columns(access=access, job=job):
+        return job.annotated_path.with_name("annotated-masked.xlsx")
+    return job.annotated_path

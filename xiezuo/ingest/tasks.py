@@ -40,8 +40,37 @@ def run_import(job_id: int) -> str:
         logger.exception("import job %s failed", job_id)
         _finish(job_id, status=ImportJob.Status.FAILED, message=f"{type(error).__name__}: {error}")
         raise
+    if report.errors:
+        _annotate(job, report)
     _finish(job_id, status=ImportJob.Status.DONE, report=report)
     return ImportJob.Status.DONE.value
+
+
+def _annotate(job: ImportJob, report: ImportReport) -> None:
+    """Write the annotated copy the import page offers (and, for a ledger with personal
+    columns, the masked copy `selectors.annotated_file` serves to who may not see them); a
+    failure only loses the copy."""
+    from xiezuo.ingest.selectors import masked_errors, personal_masks
+    from xiezuo.ingest.writing import write_annotated
+
+    errors = [error.as_dict() for error in report.errors]
+    try:
+        write_annotated(
+            source=job.upload_path,
+            target=job.annotated_path,
+            errors=errors,
+            ledger_key=job.ledger,
+        )
+        if masks := personal_masks(job.ledger):
+            write_annotated(
+                source=job.upload_path,
+                target=job.annotated_path.with_name("annotated-masked.xlsx"),
+                errors=masked_errors(errors, masks),
+                ledger_key=job.ledger,
+                masked=masks,
+            )
+    except Exception:
+        logger.exception("annotated copy of import job %s failed", job.pk)
 
 
 def _import(job: ImportJob) -> ImportReport:

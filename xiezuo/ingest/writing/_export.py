@@ -21,6 +21,7 @@ from xiezuo.core import codes
 from xiezuo.core.errors import ScopeError, XiezuoError
 from xiezuo.ingest.catalog import Column, Ledger
 from xiezuo.ingest.catalog import ledger as get_ledger
+from xiezuo.ingest.normalise import escape_text
 from xiezuo.ingest.writing._layout import (
     LIST_SEPARATOR,
     MAX_DATA_ROWS,
@@ -216,7 +217,12 @@ class _XlsxOut:
 
 
 class _CsvOut:
-    """A CSV in template form: UTF-8 with a BOM, so Excel opens it in the right encoding."""
+    """A CSV in template form: UTF-8 with a BOM, so Excel opens it in the right encoding.
+
+    A cell beginning with = + - @, a tab or a carriage return would run as a formula when the
+    file is opened in a spreadsheet (CSV injection): it is written with a leading ' (OWASP's
+    advice), which the importer strips again, so the file re-imports unchanged.
+    """
 
     def __init__(self, path: Path, ledger: Ledger) -> None:
         self.path = path
@@ -227,7 +233,10 @@ class _CsvOut:
 
     def write(self, values: list[Cell]) -> None:
         self.writer.writerow(
-            [csv_text(column, value) for column, value in zip(self.columns, values, strict=True)]
+            [
+                escape_text(csv_text(column, value))
+                for column, value in zip(self.columns, values, strict=True)
+            ]
         )
 
     def __enter__(self) -> "_CsvOut":

@@ -242,6 +242,11 @@ def unit_page(request: HttpRequest, unit_type: str, unit: str, *, caller: Caller
     trend_indicators, trend = display.trend_table(profile.trend, unit_type)
     items = rectification_list(access=caller.access, unit_type=unit_type, unit=unit)
     run_id = profile.run.pk if profile.run else 0
+    secondments = (
+        selectors.pairing_secondments(access=caller.access, pairing_key=unit, year=year)
+        if unit_type == UnitType.PAIRING and link
+        else None
+    )
     return render(
         request,
         "web/assessment_unit.html",
@@ -268,6 +273,7 @@ def unit_page(request: HttpRequest, unit_type: str, unit: str, *, caller: Caller
             "statuses": RectificationItem.Status.choices,
             "evidence_types": ",".join(EVIDENCE_TYPES),
             "years": list(programme.years),
+            "secondments": secondments,
         },
     )
 

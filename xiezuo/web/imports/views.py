@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -23,15 +24,15 @@ from xiezuo.ingest.errors import BatchError
 from xiezuo.ingest.jobs import import_job_start
 from xiezuo.ingest.models import Batch, ImportJob
 from xiezuo.ingest.selectors import (
+    annotated_file,
     batch_get,
     batch_list,
     import_job_get,
     import_job_list,
     job_errors,
-    masked_columns,
 )
 from xiezuo.ingest.services import batch_undo
-from xiezuo.ingest.writing import annotated_workbook, template_file_name, template_workbook
+from xiezuo.ingest.writing import template_file_name, template_workbook
 from xiezuo.programs.models import Programme
 from xiezuo.web.imports.display import history_rows, job_view
 from xiezuo.web.imports.forms import ImportForm
@@ -40,12 +41,12 @@ BATCHES_PER_PAGE = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def importer_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def importer_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Sign-in required, the import verb required; pass the programme and the access."""
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             access, programme = access_of(request)
         except Programme.DoesNotExist:
@@ -94,8 +95,7 @@ def import_page(request: HttpRequest, *, programme: Programme, access: Access) -
 def import_job(
     request: HttpRequest, pk: int, *, programme: Programme, access: Access
 ) -> HttpResponse:
-    """Show a job: its progress while it runs (polled by htmx), then its report (personal
-    values masked for a caller who may not see them)."""
+    """Show a job: its progress while it runs (polled by htmx), then its report."""
     try:
         job = import_job_get(access=access, pk=pk)
     except ImportJob.DoesNotExist:
@@ -111,24 +111,29 @@ def import_job(
 @importer_view
 def import_job_annotated(
     request: HttpRequest, pk: int, *, programme: Programme, access: Access
-) -> HttpResponse:
-    """Return the job's original file with its bad cells filled red and commented, personal
-    columns masked for a caller who may not see them."""
+) -> FileResponse:
+    """Return the job's original file with its bad cells filled red and commented.
+
+    The import task writes the copy; this view only serves it (never builds one).
+    """
     try:
         job = import_job_get(access=access, pk=pk)
-        original = job.upload_path.read_bytes()
-    except (ImportJob.DoesNotExist, FileNotFoundError):
-        raise Http404("没有这个导入任务或原文件") from None
+    except ImportJob.DoesNotExist:
+        raise Http404("没有这个导入任务") from None
+    if not job.finished:
+        raise Http404("导入尚未完成，标注文件还没有生成")
     if not job.report or not job.report.get("errors"):
         raise Http404("这个导入任务没有错误需要标注")
-    workbook = annotated_workbook(
-        original=original,
-        file_name=job.original_name,
-        errors=job_errors(access=access, job=job),
-        ledger_key=job.ledger if job.ledger in ledgers() else None,
-        masked=masked_columns(access=access, job=job),
+    try:
+        handle = annotated_file(access=access, job=job).open("rb")
+    except FileNotFoundError:
+        raise Http404("标注文件尚未生成或已被清理") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{Path(job.original_name).stem}-错误标注.xlsx",
+        content_type=XLSX,
     )
-    return _xlsx(workbook, f"{Path(job.original_name).stem}-错误标注.xlsx")
 
 
 @require_POST
