@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from tests.ingest.conftest import write_xlsx
+from xiezuo.access import Access
 from xiezuo.assessment.services import assessment_run
 from xiezuo.core.ids import make_id
 from xiezuo.ingest.catalog import ledger
@@ -84,7 +85,9 @@ def test_received_cadres_count_in_neither_i04_nor_i05(small_programme, run_impor
     report = run_import("secondments", secondments(tmp_path, *rows))
     assert report.errors == []
     assert Secondment.objects.filter(direction=RECEIVED).count() == 3
-    run = assessment_run(programme=small_programme, year=2019)
+    run = assessment_run(
+        access=Access.operator(small_programme), programme=small_programme, year=2019
+    )
     values = {
         (r.indicator, r.unit_type, r.unit): r.value
         for r in run.results.filter(indicator__in=["I04", "I05"])

@@ -442,7 +442,8 @@ def test_annotated_county_files_are_masked_for_the_programme_office(
     def cells(client) -> set[str]:
         response = client.get(url)
         assert response.status_code == 200
-        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+        content = b"".join(response.streaming_content)
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
         return {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c}
 
     number = kangbao_members.id_number
