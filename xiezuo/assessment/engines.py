@@ -19,8 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.datashape as ds
 import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
+import sqlglot.expressions as sge
 from ibis.backends import BaseBackend
+from ibis.backends.sql.compilers.postgres import PostgresCompiler
 from ibis.backends.sql.compilers.sqlite import SQLiteCompiler
 
 from xiezuo.assessment.tables import TABLES, Tables
@@ -70,11 +74,11 @@ def db_backend(*, separate: bool = False) -> BaseBackend:
     connection.ensure_connection()
     raw = connection.connection
     if vendor == "sqlite":
-        backend = _native_dates(ibis.sqlite.from_connection(_Borrowed(raw)))  # type: ignore[arg-type]
+        backend = _own_compiler(ibis.sqlite.from_connection(_Borrowed(raw)))  # type: ignore[arg-type]
         # Ibis turns case-sensitive LIKE on; Django's lookups on this connection expect it off.
         raw.execute("PRAGMA case_sensitive_like = OFF")
         return backend
-    return ibis.postgres.from_connection(raw)
+    return _own_compiler(ibis.postgres.from_connection(raw))
 
 
 @cache
@@ -115,18 +119,49 @@ def _own_backend(settings: dict[str, Any], vendor: str) -> BaseBackend:
     if vendor == "sqlite":
         if name.startswith("file:") or name == ":memory:":
             # pytest-django's in-memory test database, shared by URI inside this process.
-            return _native_dates(ibis.sqlite.from_connection(sqlite3.connect(name, uri=True)))
-        return _native_dates(ibis.sqlite.connect(name))
-    return ibis.postgres.connect(
-        host=settings.get("HOST") or None,
-        port=int(settings.get("PORT") or 5432),
-        user=settings.get("USER") or None,
-        password=settings.get("PASSWORD") or None,
-        database=name,
+            return _own_compiler(ibis.sqlite.from_connection(sqlite3.connect(name, uri=True)))
+        return _own_compiler(ibis.sqlite.connect(name))
+    return _own_compiler(
+        ibis.postgres.connect(
+            host=settings.get("HOST") or None,
+            port=int(settings.get("PORT") or 5432),
+            user=settings.get("USER") or None,
+            password=settings.get("PASSWORD") or None,
+            database=name,
+        )
     )
 
 
-class _NativeDatesCompiler(SQLiteCompiler):
+class NamedParameter(ops.Scalar):
+    """A query parameter left unbound in the SQL, as a named placeholder (`:name` on SQLite,
+    `%(name)s` on PostgreSQL): its value is given when the SQL runs."""
+
+    dtype: dt.DataType
+    label: str
+
+    shape = ds.scalar
+
+
+class _Placeholders:
+    """Compile Ibis's unbound scalar parameters (`ibis.param`) to named placeholders.
+
+    Ibis substitutes a parameter's value when it compiles; the live database's plans are
+    compiled once for every year instead, and the values are bound through the DB-API.
+    """
+
+    def translate(self, op, *, params):  # type: ignore[no-untyped-def]
+        unbound = [node for node in op.find(ops.ScalarParameter) if node not in params]
+        if unbound:
+            op = op.replace(
+                {node: NamedParameter(dtype=node.dtype, label=node.name) for node in unbound}
+            )
+        return super().translate(op, params=params)  # type: ignore[misc]
+
+    def visit_NamedParameter(self, op, *, dtype, label):  # type: ignore[no-untyped-def]
+        return sge.Placeholder(this=label)
+
+
+class _SQLiteCompiler(_Placeholders, SQLiteCompiler):
     """Ibis's SQLite compiler, with day differences in SQL instead of a Python function.
 
     Ibis 12 computes `date.delta(other, unit="day")` on SQLite with `_ibis_date_delta`, a
@@ -140,12 +175,20 @@ class _NativeDatesCompiler(SQLiteCompiler):
         return self.cast(self.f.julianday(left) - self.f.julianday(right), dt.int64)
 
 
-_SQLITE_COMPILER = _NativeDatesCompiler()
+class _PostgresCompiler(_Placeholders, PostgresCompiler):
+    """Ibis's PostgreSQL compiler, with named placeholders typed by a cast."""
+
+    def visit_NamedParameter(self, op, *, dtype, label):  # type: ignore[no-untyped-def]
+        return self.cast(sge.Placeholder(this=label), dtype)
 
 
-def _native_dates(backend: BaseBackend) -> BaseBackend:
-    """Give one SQLite backend the compiler with native day differences (not Ibis's own)."""
-    backend.compiler = _SQLITE_COMPILER  # type: ignore[attr-defined]
+_COMPILERS = {"sqlite": _SQLiteCompiler(), "postgres": _PostgresCompiler()}
+
+
+def _own_compiler(backend: BaseBackend) -> BaseBackend:
+    """Give a live database's backend the compiler with placeholders (and, on SQLite, native
+    day differences), not Ibis's own."""
+    backend.compiler = _COMPILERS[backend.name]  # type: ignore[attr-defined]
     return backend
 
 

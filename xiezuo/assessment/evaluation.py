@@ -20,10 +20,12 @@ it does not depend on the data.
 """
 
 import datetime as dt
+import re
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -32,7 +34,7 @@ from ibis.backends import BaseBackend
 from xiezuo.assessment import catalog
 from xiezuo.assessment.calculations import Figure
 from xiezuo.assessment.catalog import Indicator
-from xiezuo.assessment.expressions import EXPRESSIONS
+from xiezuo.assessment.expressions import EXPRESSIONS, Period
 from xiezuo.assessment.tables import Tables, quiet
 from xiezuo.core.errors import XiezuoError
 
@@ -66,12 +68,13 @@ class Units:
     programme_id: int = 0
     year: int = 0
 
-    def table(self, t: Tables) -> ir.Table:
+    def table(self, t: Tables, period: Period | None = None) -> ir.Table:
         """Return the units' pairings as a table of the engine (a filter, not a list of ids:
         a programme of 800 pairings would otherwise put 800 literals in every query)."""
-        # A view: an expression may read the pairing table itself (I16 does), and Ibis needs
-        # the two uses to be distinct relations.
-        return _active_pairings(t, self.programme_id, self.year).view()
+        # A view: an expression may read the pairing table itself (ledger rows are cut to
+        # their pairing's dates), and Ibis needs the two uses to be distinct relations.
+        period = period or Period.of(self.year, default_as_of(self.year))
+        return _active_pairings(t, self.programme_id, period).view()
 
     @cached_property
     def _members(self) -> dict[tuple[str, str], list[PairingUnit]]:
@@ -150,7 +153,8 @@ def programme_units(t: Tables, *, programme: str, year: int) -> Units:
     found = [row["id"] for row in fetch(prog.filter(prog.key == programme).select("id"))]
     if not found:
         raise EvaluationError(f"数据中没有项目 {programme}", programme=programme)
-    active = _active_pairings(t, found[0], year).order_by("helper_id", "recipient_id")
+    period = Period.of(year, default_as_of(year))
+    active = _active_pairings(t, found[0], period).order_by("helper_id", "recipient_id")
     rows = fetch(active.select("id", "helper_id", "recipient_id"))
     return Units(
         programme=programme,
@@ -160,19 +164,31 @@ def programme_units(t: Tables, *, programme: str, year: int) -> Units:
     )
 
 
-def _active_pairings(t: Tables, programme_id: int, year: int) -> ir.Table:
+def _active_pairings(t: Tables, programme_id: int, period: Period) -> ir.Table:
     p = t.pairing
     return p.filter(
         p.programme_id == programme_id,
-        p.start_date <= ibis.date(dt.date(year, 12, 31)),
-        p.end_date.isnull() | (p.end_date >= ibis.date(dt.date(year, 1, 1))),
+        p.start_date <= period.end,
+        p.end_date.isnull() | (p.end_date >= period.first),
     )
 
 
-def record_rows(t: Tables, indicator: Indicator, *, year: int, as_of: dt.date) -> ir.Table:
-    """Return the record rows of one indicator (its expression, with its parameters)."""
+def record_rows(
+    t: Tables,
+    indicator: Indicator,
+    *,
+    year: int | None = None,
+    as_of: dt.date | None = None,
+    period: Period | None = None,
+) -> ir.Table:
+    """Return the record rows of one indicator (its expression, with its parameters), for
+    `year` known at `as_of` or for a `period` (parameters bound when the query runs)."""
+    if period is None:
+        if year is None:
+            raise ValueError("record_rows needs a year or a period")
+        period = Period.of(year, as_of or default_as_of(year))
     params = {k: v for k, v in indicator.params.items() if k not in ENGINE_PARAMS}
-    return EXPRESSIONS[indicator.expression](t, year=year, as_of=as_of, **params)
+    return EXPRESSIONS[indicator.expression](t, period, **params)
 
 
 @dataclass(frozen=True)
@@ -183,16 +199,24 @@ class Plan:
     grains: dict[str, str]
 
 
-def plan(
-    t: Tables, *, year: int, as_of: dt.date, indicators: Sequence[Indicator], units: Units
-) -> Plan:
+def plan(t: Tables, *, period: Period, indicators: Sequence[Indicator], units: Units) -> Plan:
     """Return the query that sums every indicator's rows at its grain (one union)."""
     grains: dict[str, str] = {}
     parts = []
     for ind in indicators:
-        rows, grains[ind.id] = restrict(t, record_rows(t, ind, year=year, as_of=as_of), units)
-        parts.append(_aggregate(t, ind, rows, grains[ind.id], units))
+        rows = record_rows(t, ind, period=period)
+        rows, grains[ind.id] = restrict(t, rows, units, period=period)
+        parts.append(_aggregate(t, ind, rows, grains[ind.id], units, period))
     return Plan(parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0], grains)
+
+
+@dataclass(frozen=True)
+class CompiledPlan:
+    """A plan compiled to the SQL of a live database, with its period as named parameters."""
+
+    sql: str
+    grains: dict[str, str]
+    labels: dict[str, str]  # Period field → the placeholder's name in `sql`
 
 
 class CompiledPlans:
@@ -200,17 +224,17 @@ class CompiledPlans:
 
     def __init__(self, size: int = COMPILED_MAX) -> None:
         self.size = size
-        self._plans: OrderedDict[Hashable, tuple[str, dict[str, str]]] = OrderedDict()
+        self._plans: OrderedDict[Hashable, CompiledPlan] = OrderedDict()
         self.compiled = 0  # plans compiled since the start (or `clear`)
 
-    def get(self, key: Hashable) -> tuple[str, dict[str, str]] | None:
+    def get(self, key: Hashable) -> CompiledPlan | None:
         found = self._plans.get(key)
         if found is not None:
             self._plans.move_to_end(key)
         return found
 
-    def put(self, key: Hashable, sql: str, grains: dict[str, str]) -> None:
-        self._plans[key] = (sql, grains)
+    def put(self, key: Hashable, plan: CompiledPlan) -> None:
+        self._plans[key] = plan
         self._plans.move_to_end(key)
         self.compiled += 1
         while len(self._plans) > self.size:
@@ -227,17 +251,18 @@ class CompiledPlans:
 COMPILED = CompiledPlans()
 
 
-def plan_key(
-    t: Tables, *, year: int, as_of: dt.date, indicators: Sequence[Indicator], units: Units
-) -> Hashable | None:
-    """Return what a plan's SQL depends on, or None when it is not kept (snapshot engines)."""
+def plan_key(t: Tables, *, indicators: Sequence[Indicator], units: Units) -> Hashable | None:
+    """Return what a plan's SQL depends on, or None when it is not kept (snapshot engines).
+
+    Not the year nor the as-of date: they are parameters of the SQL, bound when it runs.
+    """
     if t.backend is None:
         return None
     definitions = tuple(
         (i.id, i.kind, i.expression, repr(sorted(i.params.items())), tuple(i.unit_types))
         for i in indicators
     )
-    return (t.backend.name, units.programme, units.programme_id, year, as_of, definitions)
+    return (t.backend.name, units.programme, units.programme_id, definitions)
 
 
 def plan_rows(
@@ -245,25 +270,38 @@ def plan_rows(
 ) -> tuple[list[dict], dict[str, str]]:
     """Run the plan of a programme-year; return its rows and each indicator's grain.
 
-    On the live database the SQL is compiled once per `plan_key` and kept in `COMPILED`.
+    On the live database the SQL is compiled once per `plan_key` — for every year and as-of
+    date, which are bound as parameters — and kept in `COMPILED`. A snapshot engine builds
+    the query with the period's values.
     """
-    key = plan_key(t, year=year, as_of=as_of, indicators=indicators, units=units)
-    found = COMPILED.get(key) if key is not None else None
+    key = plan_key(t, indicators=indicators, units=units)
+    if key is None or t.backend is None:
+        query = plan(t, period=Period.of(year, as_of), indicators=indicators, units=units)
+        return fetch(query.table), query.grains
+    found = COMPILED.get(key)
     if found is None:
-        query = plan(t, year=year, as_of=as_of, indicators=indicators, units=units)
-        if key is None or t.backend is None:
-            return fetch(query.table), query.grains
+        period = Period.parameters()
+        query = plan(t, period=period, indicators=indicators, units=units)
         with quiet():
-            found = (str(t.backend.compile(query.table)), query.grains)
-        COMPILED.put(key, *found)
-    sql, grains = found
-    return run_sql(t.backend, sql), grains  # type: ignore[arg-type]
+            sql = str(t.backend.compile(query.table))
+        if t.backend.name == "postgres":  # psycopg reads every other % as a placeholder
+            sql = re.sub(r"%(?!\(param_\d+\)s)", "%%", sql)
+        labels = {name: getattr(period, name).op().name for name in Period.FIELDS}
+        found = CompiledPlan(sql, query.grains, labels)
+        COMPILED.put(key, found)
+    values = Period.values(year, as_of)
+    bound = {found.labels[name]: value for name, value in values.items()}
+    return run_sql(t.backend, found.sql, bound), found.grains
 
 
-def run_sql(backend: BaseBackend, sql: str) -> list[dict]:
-    """Run a compiled plan on a live database's backend and return its rows as dicts."""
-    cursor = backend.raw_sql(sql)  # type: ignore[attr-defined]
+def run_sql(backend: BaseBackend, sql: str, params: dict[str, Any]) -> list[dict]:
+    """Run a compiled plan on a live database's backend, with its named parameters."""
+    if backend.name == "sqlite":
+        # Dates as ISO text, which is how SQLite holds them (no deprecated default adapter).
+        params = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()}
+    cursor = backend.con.cursor()  # type: ignore[attr-defined]
     try:
+        cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
@@ -303,31 +341,37 @@ def evaluate(
     ]
 
 
-def restrict(t: Tables, rows: ir.Table, units: Units) -> tuple[ir.Table, str]:
+def restrict(
+    t: Tables, rows: ir.Table, units: Units, *, period: Period | None = None
+) -> tuple[ir.Table, str]:
     """Return the record rows of the programme's units, and their grain column."""
-    active = units.table(t)
+    active = units.table(t, period)
     if "pairing_id" in rows.columns:
         return rows.filter(rows.pairing_id.isin(active.id)), "pairing_id"
     return rows.filter(rows.county.isin(active.recipient_id)), "county"
 
 
-def with_sides(t: Tables, rows: ir.Table, grain: str, units: Units) -> ir.Table:
+def with_sides(
+    t: Tables, rows: ir.Table, grain: str, units: Units, period: Period | None = None
+) -> ir.Table:
     """Return record rows with the pairing, helper and recipient each row counts for.
 
     A county row counts for every pairing of its county (for distinct counts and drill-down,
     where counting a row twice does not matter).
     """
-    p = units.table(t)
+    p = units.table(t, period)
     sides = p.select(unit_pairing=p.id, unit_helper=p.helper_id, unit_recipient=p.recipient_id)
     on = rows.pairing_id if grain == "pairing_id" else rows.county
     target = sides.unit_pairing if grain == "pairing_id" else sides.unit_recipient
     return rows.join(sides, on == target)
 
 
-def _aggregate(t: Tables, ind: Indicator, rows: ir.Table, grain: str, units: Units) -> ir.Table:
+def _aggregate(
+    t: Tables, ind: Indicator, rows: ir.Table, grain: str, units: Units, period: Period
+) -> ir.Table:
     label = ibis.literal(ind.id)
     if ind.kind == "distinct":
-        joined = with_sides(t, rows, grain, units)
+        joined = with_sides(t, rows, grain, units, period)
         levels = [
             joined.group_by(unit=joined.unit_pairing.cast("string")).agg(keys=joined.key.nunique()),
             joined.group_by(unit=joined.unit_helper.cast("string")).agg(keys=joined.key.nunique()),

@@ -28,6 +28,7 @@ from xiezuo.assessment.models import (
 from xiezuo.assessment.tables import TABLES, schema_of
 from xiezuo.core.errors import XiezuoError
 from xiezuo.programs.models import Programme
+from xiezuo.registry.services import household_years_ensure
 
 SNAPSHOT_CHUNK = 200_000  # rows per chunk and Parquet row group: tens of MB in memory at most
 
@@ -113,6 +114,8 @@ def assessment_run(
             year=year,
         )
     targets_ensure(programme=programme, year=year)
+    if engine == "db":
+        household_years_ensure(year=year)
     started = time.perf_counter()
     with engines.connect(engine, snapshot=snapshot) as tables:
         units = evaluation.programme_units(tables, programme=programme.key, year=year)

@@ -22,7 +22,7 @@ from ibis.backends import BaseBackend
 from xiezuo.ledgers import models as ledgers
 from xiezuo.programs.models import Pairing, Programme
 from xiezuo.regions.models import RuralPopulation
-from xiezuo.registry.models import Household, Income, Member
+from xiezuo.registry.models import Household, HouseholdYear
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,17 @@ TABLES: dict[str, TableSpec] = {
     "household": _spec(
         Household, "county_id", "size", "identified_year", "exit_year", "fallback_year"
     ),
-    "member": _spec(Member, "household_id"),
-    "income": _spec(
-        Income, "household_id", "year", "wages", "business", "property_income", "transfers", "costs"
+    "household_year": _spec(
+        HouseholdYear,
+        "household_id",
+        "county_id",
+        "year",
+        "people",
+        "poor",
+        "exited",
+        "fell_back",
+        "income_per_capita",
+        "income_per_capita_before",
     ),
     "population": _spec(RuralPopulation, "region_id", "year", "population"),
 }
@@ -110,6 +118,8 @@ def _dtype(model: type[models.Model], column: str) -> dt.DataType:
         return dt.Date(nullable=nullable)
     if isinstance(field, models.DecimalField):
         return dt.Decimal(field.max_digits, field.decimal_places, nullable=nullable)
+    if isinstance(field, models.FloatField):
+        return dt.Float64(nullable=nullable)
     if isinstance(field, models.BooleanField):
         return dt.Boolean(nullable=nullable)
     if isinstance(field, models.IntegerField | models.AutoField):
