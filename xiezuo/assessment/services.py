@@ -3,7 +3,7 @@
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from xiezuo.assessment import calculations, catalog, engines, evaluation
@@ -26,6 +27,7 @@ from xiezuo.assessment.models import (
     UnitResult,
 )
 from xiezuo.assessment.tables import TABLES, schema_of
+from xiezuo.core.bulk import bulk_insert
 from xiezuo.core.errors import XiezuoError
 from xiezuo.programs.models import Programme
 from xiezuo.registry.services import household_years_ensure
@@ -154,16 +156,36 @@ def assessment_run(
 @transaction.atomic
 def _store(*, assessment: Assessment, **fields: Any) -> AssessmentRun:
     run = AssessmentRun.objects.create(**fields)
-    IndicatorResult.objects.bulk_create(
-        (IndicatorResult(run=run, **vars(row)) for row in assessment.results), batch_size=2000
-    )
-    UnitResult.objects.bulk_create(
-        (UnitResult(run=run, **vars(row)) for row in assessment.units), batch_size=2000
-    )
-    Alert.objects.bulk_create(
-        (Alert(run=run, **vars(row)) for row in assessment.alerts), batch_size=2000
-    )
+    for model, rows in (
+        (IndicatorResult, assessment.results),
+        (UnitResult, assessment.units),
+        (Alert, assessment.alerts),
+    ):
+        _insert(model, run, rows)
     return run
+
+
+def _insert(model: type[Model], run: AssessmentRun, rows: Sequence[Any]) -> None:
+    """Insert a run's rows (dataclasses named like the model's fields) through the bulk path:
+    values prepared as the ORM would save them, without building a model per row."""
+    if not rows:
+        return
+    names = list(vars(rows[0]))
+    prepared = [model._meta.get_field(name) for name in names]
+    bulk_insert(
+        model,
+        ["run_id", *names],
+        (
+            (
+                run.pk,
+                *(
+                    f.get_db_prep_save(v, connection)
+                    for f, v in zip(prepared, vars(row).values(), strict=True)
+                ),
+            )
+            for row in rows
+        ),
+    )
 
 
 def _targets(programme: Programme, year: int) -> dict[TargetKey, Target]:

@@ -29,7 +29,8 @@ from xiezuo.demo.profile import load_accounts, load_ledger_profile, load_names, 
 from xiezuo.programs.models import PovertyLine, Programme
 from xiezuo.programs.selectors import programme_get
 from xiezuo.regions.models import Region, RuralPopulation
-from xiezuo.registry.models import Household, Income, Member, StatusChange
+from xiezuo.registry.models import Household, HouseholdYear, Income, Member, StatusChange
+from xiezuo.registry.services import household_years_refresh
 
 STAGE_TITLES = {
     "households": "贫困户",
@@ -258,6 +259,11 @@ def demo_build(
         for model in (*REGISTRY_MODELS, *ledgers.STAGE_MODELS.values()):
             reset_sequence(model)
 
+        clock = time.perf_counter()
+        report("household years", 0, None)
+        rows["household years"] = household_years_refresh()
+        seconds["household years"] = time.perf_counter() - clock
+
     return _summary(
         loaded,
         scale=scale,
@@ -396,7 +402,7 @@ def _wipe(counties: list[str], *, programme: Programme) -> None:
     for rows in ledgers.ledger_rows(programme):
         _delete(rows)
     households = Household.objects.filter(county_id__in=counties)
-    for model in (Member, Income, StatusChange):
+    for model in (Member, Income, StatusChange, HouseholdYear):
         _delete(model._default_manager.filter(household_id__in=households.values("pk")))
     _delete(households)
     _delete(RuralPopulation.objects.filter(region_id__in=counties))

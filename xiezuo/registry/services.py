@@ -43,10 +43,11 @@ def household_years_refresh(
     chosen, chosen_params = _chosen(households)
     in_years = ", ".join(["%s"] * len(years))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE year IN ({in_years}) AND household_id IN ({chosen})",  # noqa: S608
-            [*years, *chosen_params],
-        )
+        delete = f"DELETE FROM {table} WHERE year IN ({in_years})"  # noqa: S608
+        if households is None:  # all: rows of households deleted since go too
+            cursor.execute(delete, years)
+        else:
+            cursor.execute(f"{delete} AND household_id IN ({chosen})", [*years, *chosen_params])
         cursor.execute(
             _insert_sql(table, chosen, len(years)), [*years, *chosen_params, *chosen_params]
         )
