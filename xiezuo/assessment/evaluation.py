@@ -19,29 +19,36 @@ runs it. The SQL reads the programme's pairings through a sub-query, not a list 
 it does not depend on the data.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+import hashlib
+import json
 import re
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
-
-import ibis
-import ibis.expr.types as ir
-from ibis.backends import BaseBackend
+from dataclasses import asdict, dataclass, field
+from functools import cache, cached_property
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from xiezuo.assessment import catalog
-from xiezuo.assessment.calculations import Figure
+from xiezuo.assessment.calculations import Figure, period_bounds
 from xiezuo.assessment.catalog import Indicator
-from xiezuo.assessment.expressions import EXPRESSIONS, Period
-from xiezuo.assessment.tables import Tables, quiet
+from xiezuo.assessment.tables import TABLES, Tables, quiet
 from xiezuo.core.errors import XiezuoError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from xiezuo.assessment.expressions import Period
 
 # Parameters the engine uses itself; the others go to the expression.
 ENGINE_PARAMS = frozenset({"factor"})
 PLACES = 6  # values are rounded to this many decimals, so engines agree to the last digit
 COMPILED_MAX = 64  # compiled plans kept per process (≈ 40 kB of SQL each)
+STORE_PLANS = True  # keep compiled plans in the data directory too, for later processes
 
 
 class EvaluationError(XiezuoError):
@@ -73,6 +80,8 @@ class Units:
         a programme of 800 pairings would otherwise put 800 literals in every query)."""
         # A view: an expression may read the pairing table itself (ledger rows are cut to
         # their pairing's dates), and Ibis needs the two uses to be distinct relations.
+        from xiezuo.assessment.expressions import Period
+
         period = period or Period.of(self.year, default_as_of(self.year))
         return _active_pairings(t, self.programme_id, period).view()
 
@@ -121,7 +130,7 @@ class _Sums:
     numerator: float = 0.0
     denominator: float = 0.0
 
-    def add(self, other: "_Sums") -> None:
+    def add(self, other: _Sums) -> None:
         self.n += other.n
         self.value += other.value
         self.numerator += other.numerator
@@ -149,6 +158,10 @@ def default_as_of(year: int) -> dt.date:
 
 def programme_units(t: Tables, *, programme: str, year: int) -> Units:
     """Return the pairings of `programme` in force during `year` (one query)."""
+    if t.borrowed:
+        return _programme_units_orm(programme=programme, year=year)
+    from xiezuo.assessment.expressions import Period
+
     prog = t.programme
     found = [row["id"] for row in fetch(prog.filter(prog.key == programme).select("id"))]
     if not found:
@@ -160,6 +173,29 @@ def programme_units(t: Tables, *, programme: str, year: int) -> Units:
         programme=programme,
         pairings=tuple(PairingUnit(r["id"], r["helper_id"], r["recipient_id"]) for r in rows),
         programme_id=found[0],
+        year=year,
+    )
+
+
+def _programme_units_orm(*, programme: str, year: int) -> Units:
+    """`programme_units` on Django's own connection: the same rule, without Ibis."""
+    from django.db.models import Q
+
+    from xiezuo.programs.models import Pairing, Programme
+
+    found = Programme.objects.filter(key=programme).values_list("id", flat=True).first()
+    if found is None:
+        raise EvaluationError(f"数据中没有项目 {programme}", programme=programme)
+    rows = (
+        Pairing.objects.filter(programme_id=found, start_date__lte=dt.date(year, 12, 31))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=dt.date(year, 1, 1)))
+        .order_by("helper_id", "recipient_id")
+        .values_list("id", "helper_id", "recipient_id")
+    )
+    return Units(
+        programme=programme,
+        pairings=tuple(PairingUnit(*row) for row in rows),
+        programme_id=found,
         year=year,
     )
 
@@ -183,6 +219,8 @@ def record_rows(
 ) -> ir.Table:
     """Return the record rows of one indicator (its expression, with its parameters), for
     `year` known at `as_of` or for a `period` (parameters bound when the query runs)."""
+    from xiezuo.assessment.expressions import EXPRESSIONS, Period
+
     if period is None:
         if year is None:
             raise ValueError("record_rows needs a year or a period")
@@ -236,7 +274,6 @@ class CompiledPlans:
     def put(self, key: Hashable, plan: CompiledPlan) -> None:
         self._plans[key] = plan
         self._plans.move_to_end(key)
-        self.compiled += 1
         while len(self._plans) > self.size:
             self._plans.popitem(last=False)
 
@@ -256,13 +293,13 @@ def plan_key(t: Tables, *, indicators: Sequence[Indicator], units: Units) -> Has
 
     Not the year nor the as-of date: they are parameters of the SQL, bound when it runs.
     """
-    if t.backend is None:
+    if t.dialect is None:
         return None
     definitions = tuple(
         (i.id, i.kind, i.expression, repr(sorted(i.params.items())), tuple(i.unit_types))
         for i in indicators
     )
-    return (t.backend.name, units.programme, units.programme_id, definitions)
+    return (t.dialect, units.programme, units.programme_id, definitions)
 
 
 def plan_rows(
@@ -271,41 +308,122 @@ def plan_rows(
     """Run the plan of a programme-year; return its rows and each indicator's grain.
 
     On the live database the SQL is compiled once per `plan_key` — for every year and as-of
-    date, which are bound as parameters — and kept in `COMPILED`. A snapshot engine builds
-    the query with the period's values.
+    date, which are bound as parameters — and kept in `COMPILED` and in the data directory
+    (`stored_plan`), so that a later process runs it without building it. A snapshot engine
+    builds the query with the period's values.
     """
     key = plan_key(t, indicators=indicators, units=units)
-    if key is None or t.backend is None:
+    if key is None:
+        from xiezuo.assessment.expressions import Period
+
         query = plan(t, period=Period.of(year, as_of), indicators=indicators, units=units)
         return fetch(query.table), query.grains
     found = COMPILED.get(key)
     if found is None:
-        period = Period.parameters()
-        query = plan(t, period=period, indicators=indicators, units=units)
-        with quiet():
-            sql = str(t.backend.compile(query.table))
-        if t.backend.name == "postgres":  # psycopg reads every other % as a placeholder
-            sql = re.sub(r"%(?!\(param_\d+\)s)", "%%", sql)
-        labels = {name: getattr(period, name).op().name for name in Period.FIELDS}
-        found = CompiledPlan(sql, query.grains, labels)
+        found = stored_plan(key) if STORE_PLANS else None
+        if found is None:
+            found = compile_plan(t, indicators=indicators, units=units)
+            COMPILED.compiled += 1
+            if STORE_PLANS:
+                store_plan(key, found)
         COMPILED.put(key, found)
-    values = Period.values(year, as_of)
+    values = period_bounds(year, as_of)
     bound = {found.labels[name]: value for name, value in values.items()}
-    return run_sql(t.backend, found.sql, bound), found.grains
+    return run_sql(t, found.sql, bound), found.grains
 
 
-def run_sql(backend: BaseBackend, sql: str, params: dict[str, Any]) -> list[dict]:
-    """Run a compiled plan on a live database's backend, with its named parameters."""
-    if backend.name == "sqlite":
+def compile_plan(t: Tables, *, indicators: Sequence[Indicator], units: Units) -> CompiledPlan:
+    """Build the plan with its period as parameters and compile it to the database's SQL."""
+    from xiezuo.assessment.expressions import Period
+
+    period = Period.parameters()
+    query = plan(t, period=period, indicators=indicators, units=units)
+    backend = t.backend
+    assert backend is not None
+    with quiet():
+        sql = str(backend.compile(query.table))
+    if t.dialect == "postgres":  # psycopg reads every other % as a placeholder
+        sql = re.sub(r"%(?!\(param_\d+\)s)", "%%", sql)
+    labels = {name: getattr(period, name).op().name for name in Period.FIELDS}
+    return CompiledPlan(sql, query.grains, labels)
+
+
+def run_sql(t: Tables, sql: str, params: dict[str, Any]) -> list[dict]:
+    """Run a compiled plan on the live database, with its named parameters: on Django's own
+    connection when the namespace borrows it, else on the Ibis backend's."""
+    if t.dialect == "sqlite":
         # Dates as ISO text, which is how SQLite holds them (no deprecated default adapter).
         params = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()}
-    cursor = backend.con.cursor()  # type: ignore[attr-defined]
+    if t.borrowed:
+        from django.db import connection
+
+        connection.ensure_connection()
+        raw = connection.connection
+    else:
+        raw = t.backend.con  # type: ignore[union-attr]
+    cursor = raw.cursor()
     try:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         cursor.close()
+
+
+# --- compiled plans kept on disk ------------------------------------------------------------
+
+
+def stored_plan(key: Hashable) -> CompiledPlan | None:
+    """Return the plan compiled for `key` by an earlier process, None when there is none."""
+    path = _plan_path(key)
+    if path is None or not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return CompiledPlan(data["sql"], data["grains"], data["labels"])
+    except (OSError, ValueError, KeyError):
+        return None  # unreadable or from another layout: compile again
+
+
+def store_plan(key: Hashable, compiled: CompiledPlan) -> None:
+    """Keep a compiled plan in the data directory (written whole, then renamed into place)."""
+    path = _plan_path(key)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        partial.write_text(json.dumps(asdict(compiled), ensure_ascii=False), encoding="utf-8")
+        partial.replace(path)
+    except OSError:
+        pass  # a read-only data directory: the plan is kept in the process only
+
+
+def _plan_path(key: Hashable) -> Path | None:
+    from django.conf import settings
+
+    directory = getattr(settings, "DATA_DIR", None)
+    if not directory:
+        return None
+    digest = hashlib.sha256(repr((key, _code_fingerprint())).encode()).hexdigest()[:32]
+    return Path(directory) / "cache" / "assessment" / f"plan-{digest}.json"
+
+
+@cache
+def _code_fingerprint() -> tuple[str, ...]:
+    """Return what a compiled plan depends on besides its key: the source of the modules that
+    build it, the tables' columns, and the versions of Ibis and sqlglot."""
+    here = Path(__file__).parent
+    sources = hashlib.sha256()
+    for name in ("expressions.py", "evaluation.py", "tables.py", "_compilers.py"):
+        sources.update((here / name).read_bytes())
+    columns = repr([(n, s.db_table, s.columns) for n, s in TABLES.items()])
+    return (
+        sources.hexdigest(),
+        hashlib.sha256(columns.encode()).hexdigest(),
+        metadata.version("ibis-framework"),
+        metadata.version("sqlglot"),
+    )
 
 
 def evaluate(
@@ -369,6 +487,8 @@ def with_sides(
 def _aggregate(
     t: Tables, ind: Indicator, rows: ir.Table, grain: str, units: Units, period: Period
 ) -> ir.Table:
+    import ibis
+
     label = ibis.literal(ind.id)
     if ind.kind == "distinct":
         joined = with_sides(t, rows, grain, units, period)

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 import ibis
 import ibis.expr.types as ir
 
+from xiezuo.assessment.calculations import period_bounds
 from xiezuo.assessment.tables import Tables
 
 type Expression = Callable[..., ir.Table]
@@ -63,21 +64,12 @@ class Period:
     @classmethod
     def of(cls, year: int, as_of: dt.date) -> "Period":
         """Return the period of `year` known at `as_of`, as literals."""
-        return cls(
-            **{name: ibis.literal(value) for name, value in cls.values(year, as_of).items()}
-        )
+        return cls(**{name: ibis.literal(value) for name, value in cls.values(year, as_of).items()})
 
     @staticmethod
     def values(year: int, as_of: dt.date) -> dict[str, Any]:
         """Return the values of the period's fields for `year` known at `as_of`."""
-        end = dt.date(year, 12, 31)
-        return {
-            "year": year,
-            "first": dt.date(year, 1, 1),
-            "last": min(end, as_of),
-            "end": end,
-            "as_of": as_of,
-        }
+        return period_bounds(year, as_of)
 
     @classmethod
     def parameters(cls) -> "Period":
@@ -135,9 +127,7 @@ def days_within(
     """Return the days of a spell inside its pairing's part of the period; an open spell runs
     to the as-of date."""
     runs_to = end.coalesce(p.as_of)
-    return days_between(
-        ibis.greatest(start, rows.span_first), ibis.least(runs_to, rows.span_last)
-    )
+    return days_between(ibis.greatest(start, rows.span_first), ibis.least(runs_to, rows.span_last))
 
 
 def province(code: ir.StringValue) -> ir.StringValue:
@@ -219,9 +209,7 @@ def agreements_in_force(t: Tables, p: Period) -> ir.Table:
 
 
 @expression
-def secondments_in_post(
-    t: Tables, p: Period, *, min_days: int, categories: list[str]
-) -> ir.Table:
+def secondments_in_post(t: Tables, p: Period, *, min_days: int, categories: list[str]) -> ir.Table:
     """I04, I05: people of `categories` seconded who were in post ≥ `min_days` of the year
     (days while their pairing existed)."""
     s = attributed(t, t.secondment, p)
@@ -437,9 +425,7 @@ def income_growth(t: Tables, p: Period) -> ir.Table:
     (the household count cancels), so the growth adds up over any set of counties.
     """
     years = _household_years(t, p)
-    rows = years.filter(
-        years.income_per_capita.notnull(), years.income_per_capita_before.notnull()
-    )
+    rows = years.filter(years.income_per_capita.notnull(), years.income_per_capita_before.notnull())
     return _households(
         rows, numerator=rows.income_per_capita, denominator=rows.income_per_capita_before
     )

@@ -5,12 +5,8 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -31,6 +27,9 @@ from xiezuo.core.bulk import bulk_insert
 from xiezuo.core.errors import XiezuoError
 from xiezuo.programs.models import Programme
 from xiezuo.registry.services import household_years_ensure
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SNAPSHOT_CHUNK = 200_000  # rows per chunk and Parquet row group: tens of MB in memory at most
 
@@ -219,6 +218,9 @@ def snapshot_write(
     `SNAPSHOT_CHUNK`, cast, and appended to the file as row groups; a file is renamed into
     place only when complete. Return the rows per table.
     """
+    import polars as pl
+    import pyarrow.parquet as pq
+
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     connection.ensure_connection()
@@ -258,17 +260,22 @@ def snapshot_write(
     return counts
 
 
-def _column_sql(column: str, arrow_type: pa.DataType) -> str:
+def _column_sql(column: str, arrow_type: "pa.DataType") -> str:
     """Return a column's SELECT term: decimals as text, which both SQLite (where they are
     stored as floats) and PostgreSQL render exactly, and Arrow parses to the right scale."""
+    import pyarrow as pa
+
     if pa.types.is_decimal(arrow_type):
         return f"CAST({column} AS TEXT) AS {column}"
     return column
 
 
-def _canonical(table: pa.Table, schema: pa.Schema) -> pa.Table:
+def _canonical(table: "pa.Table", schema: "pa.Schema") -> "pa.Table":
     """Cast a chunk as the database driver typed it (SQLite: dates as text, decimals as
     floats, booleans as integers) to the snapshot's schema; decimals round to their scale."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     return pa.Table.from_arrays(
         [pc.cast(table.column(field.name), field.type) for field in schema], schema=schema
     )

@@ -81,7 +81,10 @@ def _insert_sql(table: str, chosen: str, n_years: int) -> str:
     q = connection.ops.quote_name
     household, member, income = (q(m._meta.db_table) for m in (Household, Member, Income))
     real = "REAL" if connection.vendor == "sqlite" else "DOUBLE PRECISION"
-    net = "CAST(({t}.wages + {t}.business + {t}.property_income + {t}.transfers) - {t}.costs AS {real})"
+    net = (
+        "CAST(({t}.wages + {t}.business + {t}.property_income + {t}.transfers) - {t}.costs"
+        " AS {real})"
+    )
     per_capita = f"CASE WHEN h.size > 0 THEN {net} / CAST(h.size AS {real}) END"
     years = " UNION ALL ".join(["SELECT %s AS year"] * n_years)
     # Booleans through CASE: a comparison with an empty year is NULL, the column is NOT NULL.
@@ -117,4 +120,3 @@ def _insert_sql(table: str, chosen: str, n_years: int) -> str:
            OR (income_per_capita IS NOT NULL AND income_per_capita_before IS NOT NULL)
         ORDER BY year, county_id, household_id
     """  # noqa: S608  (identifiers from the models; every value is a parameter)
-
