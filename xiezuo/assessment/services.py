@@ -5,10 +5,10 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from xiezuo.assessment import calculations, catalog, engines, evaluation
@@ -170,7 +170,7 @@ def _insert(model: type[Model], run: AssessmentRun, rows: Sequence[Any]) -> None
     if not rows:
         return
     names = list(vars(rows[0]))
-    prepared = [model._meta.get_field(name) for name in names]
+    prepared = [cast(Field, model._meta.get_field(name)) for name in names]
     bulk_insert(
         model,
         ["run_id", *names],

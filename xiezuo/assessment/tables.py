@@ -203,7 +203,9 @@ class Tables:
         self._backend = backend
         # The live database's SQL dialect ("sqlite", "postgres"), and whether its connection
         # is Django's own (then a kept plan runs on it without Ibis).
-        self.dialect = dialect or (None if backend is None or isfunction(backend) else backend.name)
+        if dialect is None and backend is not None and not isfunction(backend):
+            dialect = backend.name  # type: ignore[union-attr]
+        self.dialect = dialect
         self.borrowed = borrowed
         self._cache: dict[str, ir.Table] = {}
         self.engine = engine

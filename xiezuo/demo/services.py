@@ -32,13 +32,17 @@ from xiezuo.regions.models import Region, RuralPopulation
 from xiezuo.registry.models import Household, HouseholdYear, Income, Member, StatusChange
 from xiezuo.registry.services import household_years_refresh
 
-STAGE_TITLES = {
-    "households": "贫困户",
-    "members": "家庭成员",
-    "incomes": "家庭收入",
-    "history": "状态变动",
-    "population": "乡村户籍人口",
-} | ledgers.STAGE_TITLES | {"household_years": "年度户状态"}
+STAGE_TITLES = (
+    {
+        "households": "贫困户",
+        "members": "家庭成员",
+        "incomes": "家庭收入",
+        "history": "状态变动",
+        "population": "乡村户籍人口",
+    }
+    | ledgers.STAGE_TITLES
+    | {"household_years": "年度户状态"}
+)
 STAGES = tuple(STAGE_TITLES)
 REGISTRY_MODELS: tuple[type[Model], ...] = (
     Household, Member, Income, StatusChange, RuralPopulation,
