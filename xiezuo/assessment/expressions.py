@@ -214,6 +214,7 @@ def secondments_in_post(t: Tables, p: Period, *, min_days: int, categories: list
     (days while their pairing existed)."""
     s = attributed(t, t.secondment, p)
     rows = s.filter(
+        s.direction == "派出",  # helper → recipient only: a received cadre counts in neither
         s.category.isin(categories),
         in_force(s, s.start_date, s.end_date),
         days_within(s, s.start_date, s.end_date, p) >= min_days,
