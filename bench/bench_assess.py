@@ -654,6 +654,7 @@ def _line(
         print(
             f"  baseline {BASELINE_REV}, same data, this run: {before[0]:.2f} s "
             f"(cpu {before[1]:.2f} s) — {before[0] / seconds:.1f}× the time"
+            + (f", {before[1] / cpu:.1f}× the CPU" if cpu else "")
         )
     elif recorded is not None:
         print(f"  baseline recorded in docs (load ≈ 3, not this run): {recorded:.2f} s")
