@@ -114,7 +114,7 @@ def test_the_scorecard_shows_the_latest_run_with_figures_totals_grades_and_ranks
     assert huairou["I08"][0] == "800.00"
     assert huairou["I14"][0] == "500.00"
     assert huairou["I11"][0] == "100.0"
-    assert "O1" not in huairou  # outcomes are not computed for helper districts
+    assert huairou["O1"][0] == "1.0"  # outcomes over the union of its counties (怀安, 丰宁)
     for row in response.context["rows"]:
         unit = in_year.units.get(unit_type="helper", unit=row.unit)
         assert (row.score, row.grade, row.rank) == (unit.score, unit.grade, unit.rank)
@@ -324,22 +324,22 @@ def test_the_drill_down_masks_personal_data_for_a_helper_office(client, as_user,
 @pytest.mark.parametrize(
     ("role", "region"), [(Role.PROGRAMME_OFFICE, "110000"), (Role.ASSESSOR, "110000")]
 )
-def test_member_drill_downs_hide_birth_dates_where_ids_are_masked(
+def test_registry_drill_downs_mask_ids_for_the_programme_wide_roles(
     client, as_user, assessed, role, region
 ):
-    """Leak 1: the members behind an outcome show neither full ID numbers nor birth dates to
-    the programme-wide roles; a masked number keeps only its first 6 and last 4."""
-    from xiezuo.registry.models import Member
+    """Leak 1: the households behind an outcome show no full ID number to the programme-wide
+    roles; a masked number keeps only its first 6 and last 4 characters."""
+    from xiezuo.registry.models import Household
 
     year_end, _ = assessed
     as_user(role, region)
     html = client.get(drill_url(year_end, "O1", "recipient", "130723")).content.decode()
-    members = list(Member.objects.filter(household__county_id="130723"))
-    assert members
-    for member in members:
-        assert member.id_number not in html
-        assert member.birth_date.isoformat() not in html
-    assert any(member.id_number[:6] + "*" * 8 + member.id_number[-4:] in html for member in members)
+    numbers = list(
+        Household.objects.filter(county_id="130723").values_list("householder_id_number", flat=True)
+    )
+    assert numbers
+    assert not [n for n in numbers if n in html]
+    assert any(n[:6] + "*" * 8 + n[-4:] in html for n in numbers)
 
 
 def test_seconded_cadres_ids_are_masked_in_drill_downs(client, as_user, assessed):

@@ -7,7 +7,7 @@ failed or loaded).
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,12 +30,15 @@ from xiezuo.ingest.reading import CHUNK_ROWS, ROW, TableStream, open_table
 from xiezuo.ingest.validation import Context, validate
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import programme_get
+from xiezuo.registry.services import household_years_refresh
 
 __all__ = ["ImportReport", "Progress", "batch_undo", "import_file"]
 
 # progress(stage, done, total or None)
 Progress = Callable[[str, int, int | None], None]
 _CHINA = ZoneInfo("Asia/Shanghai")
+# The models whose writes change the registry's yearly household status.
+REGISTRY_LABELS = frozenset({"registry.Household", "registry.Member", "registry.Income"})
 
 
 @dataclass
@@ -155,6 +158,7 @@ def import_file(
                     if run.errors:
                         raise _RollBack
                     loader.finish()
+                    _registry_changed([ledger.model])
                     batch.seconds = time.perf_counter() - started
                     _settle(batch, run)
                     batch.save()
@@ -300,10 +304,18 @@ def batch_undo(batch: Batch) -> Batch:
         _refuse_if_overwritten(batch)
         _refuse_if_referenced(batch)
         restore(batch)
+        _registry_changed(batch.changes.values_list("model", flat=True))
         batch.status = Batch.Status.UNDONE
         batch.undone_at = timezone.now()
         batch.save(update_fields=["status", "undone_at"])
     return batch
+
+
+def _registry_changed(labels: Iterable[str]) -> None:
+    """Bring the registry's yearly household status up to date after a write to households,
+    members or incomes (the assessment's outcomes read it)."""
+    if REGISTRY_LABELS & set(labels):
+        household_years_refresh()
 
 
 def _refuse_if_overwritten(batch: Batch) -> None:
