@@ -23,6 +23,7 @@ from xiezuo.core import codes
 from xiezuo.core.bulk import large_sqlite_cache, reset_sequence
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.models import Grant
+from xiezuo.core.versions import REGISTRY, version_bump
 from xiezuo.demo import generate, ledgers
 from xiezuo.demo.loading import Progress, insert, next_id
 from xiezuo.demo.profile import load_accounts, load_ledger_profile, load_names, load_profile
@@ -257,6 +258,7 @@ def demo_build(
 
         for model in (*REGISTRY_MODELS, *ledgers.STAGE_MODELS.values()):
             reset_sequence(model)
+        version_bump(REGISTRY)  # the overview's cache key
 
     return _summary(
         loaded,

@@ -24,6 +24,7 @@ from xiezuo.ingest.lookups import rows_where_in
 from xiezuo.ingest.models import Batch, BatchChange
 from xiezuo.ingest.reading import ROW
 from xiezuo.ingest.validation import Validated, m2m_ids
+from xiezuo.registry.overview_cache import registry_changed
 
 __all__ = ["Classified", "apply", "classify", "restore"]
 
@@ -83,6 +84,7 @@ def apply(classified: Classified, batch: Batch, *, progress: Any = None) -> None
     """Write inserts and updates and record them on `batch`, in the caller's transaction."""
     with large_sqlite_cache():
         _apply(classified, batch, progress)
+    registry_changed([classified.model])  # the overview's cache key; last in the transaction
 
 
 def _apply(classified: Classified, batch: Batch, progress: Any) -> None:
@@ -130,9 +132,11 @@ def restore(batch: Batch) -> tuple[int, int]:
     from django.apps import apps
 
     deleted = restored = 0
+    touched: set[type[Model]] = set()
     quote = connection.ops.quote_name
     for change in batch.changes.filter(action=BatchChange.Action.INSERT):
         model = apps.get_model(change.model)
+        touched.add(model)
         assert change.last_row_id is not None  # an insert always records its range's end
         span = range(change.row_id, change.last_row_id + 1)
         for field in model._meta.many_to_many:
@@ -155,6 +159,7 @@ def restore(batch: Batch) -> tuple[int, int]:
         by_model.setdefault((label, names), []).append((*values.values(), row_id))
     for (label, names), rows in by_model.items():
         model = apps.get_model(label)
+        touched.add(model)
         m2m = {f.name for f in model._meta.many_to_many}
         scalar = [i for i, name in enumerate(names) if name not in m2m]
         restored += update_rows(
@@ -171,6 +176,7 @@ def restore(batch: Batch) -> tuple[int, int]:
                     schema={"id": pl.Int64, m2m_ids(name): pl.List(pl.Int64)},
                 )
                 _insert_links(model, name, links)
+    registry_changed(touched)  # the overview's cache key; last in the transaction
     return deleted, restored
 
 
