@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import socket
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -315,8 +316,10 @@ def _fail_task(task_id: str, message: str) -> None:
     from django.tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    if not task_id:
+    try:
+        task = uuid.UUID(task_id)
+    except ValueError:  # not the database backend's task
         return
-    DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.RUNNING).update(
+    DBTaskResult.objects.filter(pk=task, status=TaskResultStatus.RUNNING).update(
         status=TaskResultStatus.FAILED, finished_at=timezone.now(), traceback=message
     )
