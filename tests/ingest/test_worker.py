@@ -145,7 +145,7 @@ class Site:
 
     def job(self, pk: int) -> dict:
         names = ("status", "stage", "done", "total", "message", "worker", "batch_id")
-        row = self.one(f"SELECT {', '.join(names)} FROM ingest_importjob WHERE id = ?", pk)  # noqa: S608
+        row = self.one(f"SELECT {', '.join(names)} FROM ingest_importjob WHERE id = ?", pk)
         return dict(zip(names, row, strict=True))
 
     def households(self) -> int:
