@@ -8,17 +8,10 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from xiezuo.core.errors import XiezuoError
+from xiezuo.core.progress import console_progress
 from xiezuo.core.scope import Role
 from xiezuo.demo.ledgers import STAGE_TITLES as LEDGER_STAGES
 from xiezuo.demo.services import (
@@ -58,8 +51,9 @@ class Command(BaseCommand):
         console.print("[bold]准备数据库[/]：迁移、区划、项目配置…")
         call_command("setup", verbosity=verbosity, stdout=self.stdout, stderr=self.stderr)
         try:
-            with _StageProgress(console) as progress:
-                summary = demo_build(scale=scale, seed=seed, progress=progress.update)
+            titles = {stage: STAGE_TITLES[stage] for stage in STAGES}
+            with console_progress(console.file, titles=titles, unit="行", always=True) as progress:
+                summary = demo_build(scale=scale, seed=seed, progress=progress)
             accounts = demo_accounts()
         except XiezuoError as error:
             raise CommandError(error.message) from error
@@ -139,42 +133,6 @@ class _Supervisor:
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
-
-
-class _StageProgress:
-    """A rich progress display with one line per build stage: rows written and time taken."""
-
-    def __init__(self, console: Console) -> None:
-        self.progress = Progress(
-            SpinnerColumn(finished_text="✓"),
-            TextColumn("{task.description:<8}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("行"),
-            TimeElapsedColumn(),
-            console=console,
-        )
-        self.tasks = {
-            stage: self.progress.add_task(STAGE_TITLES[stage], total=None, start=False)
-            for stage in STAGES
-        }
-        self.started: set[str] = set()
-
-    def __enter__(self) -> "_StageProgress":
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
-
-    def update(self, stage: str, done: int, total: int | None) -> None:
-        task = self.tasks[stage]
-        if stage not in self.started:
-            self.started.add(stage)
-            self.progress.start_task(task)
-        self.progress.update(task, completed=done, total=total)
-        if total is not None and done >= total:
-            self.progress.stop_task(task)
 
 
 def _summary_table(summary: DemoSummary) -> Table:
