@@ -179,6 +179,7 @@ def secondments_in_post(
     """I04, I05: people of `categories` seconded who were in post ≥ `min_days` of the year."""
     s = t.secondment
     rows = s.filter(
+        s.direction == "派出",  # helper → recipient only: a received cadre counts in neither
         s.category.isin(categories),
         in_force(s.start_date, s.end_date, year, as_of),
         days_in_year(s.start_date, s.end_date, year, as_of) >= min_days,

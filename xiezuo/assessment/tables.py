@@ -48,7 +48,13 @@ TABLES: dict[str, TableSpec] = {
     "meeting": _spec(ledgers.Meeting, "pairing_id", "date"),
     "agreement": _spec(ledgers.Agreement, "pairing_id", "effective_date", "end_date"),
     "secondment": _spec(
-        ledgers.Secondment, "pairing_id", "id_number", "category", "start_date", "end_date"
+        ledgers.Secondment,
+        "pairing_id",
+        "id_number",
+        "category",
+        "start_date",
+        "end_date",
+        "direction",
     ),
     "training": _spec(ledgers.Training, "pairing_id", "audience", "end_date", "person_times"),
     "fund": _spec(ledgers.Fund, "pairing_id", "year", "source", "amount"),

@@ -148,6 +148,8 @@ def import_job_retry(*, job: ImportJob) -> ImportJob:
         if not requeued:
             raise JobStateError(_refusal(job, "重试"), job=job.pk)
         _enqueue(job)
+    if job.annotated_path != job.upload_path:  # the last run's copy; this run writes its own
+        job.annotated_path.unlink(missing_ok=True)
     job.refresh_from_db()
     return job
 

@@ -149,6 +149,11 @@ class ImportJob(models.Model):
         return Path(settings.DATA_DIR) / "uploads" / str(self.upload_key) / self.original_name
 
     @property
+    def annotated_path(self) -> Path:
+        """Return where the task keeps the annotated copy of a file with errors."""
+        return self.upload_path.parent / "annotated.xlsx"
+
+    @property
     def finished(self) -> bool:
         return self.status in FINISHED
 

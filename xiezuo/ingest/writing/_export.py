@@ -22,6 +22,7 @@ from xiezuo.core.ids import mask_id
 from xiezuo.core.scope import Scope
 from xiezuo.ingest.catalog import Column, Ledger
 from xiezuo.ingest.catalog import ledger as get_ledger
+from xiezuo.ingest.normalise import escape_text
 from xiezuo.ingest.writing._layout import (
     LIST_SEPARATOR,
     MAX_DATA_ROWS,
@@ -227,7 +228,12 @@ class _XlsxOut:
 
 
 class _CsvOut:
-    """A CSV in template form: UTF-8 with a BOM, so Excel opens it in the right encoding."""
+    """A CSV in template form: UTF-8 with a BOM, so Excel opens it in the right encoding.
+
+    A cell beginning with = + - @, a tab or a carriage return would run as a formula when the
+    file is opened in a spreadsheet (CSV injection): it is written with a leading ' (OWASP's
+    advice), which the importer strips again, so the file re-imports unchanged.
+    """
 
     def __init__(self, path: Path, ledger: Ledger) -> None:
         self.path = path
@@ -238,7 +244,10 @@ class _CsvOut:
 
     def write(self, values: list[Cell]) -> None:
         self.writer.writerow(
-            [csv_text(column, value) for column, value in zip(self.columns, values, strict=True)]
+            [
+                escape_text(csv_text(column, value))
+                for column, value in zip(self.columns, values, strict=True)
+            ]
         )
 
     def __enter__(self) -> "_CsvOut":
