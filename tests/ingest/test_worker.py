@@ -230,10 +230,13 @@ def test_a_worker_killed_mid_load_leaves_nothing_and_its_job_is_failed_then_retr
     worker = site.start(*WORKER)
 
     def loading() -> bool:
+        """The import's transaction is open: the write lock held across two looks."""
         state = site.job(job)
         assert state["status"] in {"queued", "running"}, (state, site.log(worker))
-        validated = state["stage"] == "校验" and state["total"] and state["done"] == state["total"]
-        return bool(validated) and writer_busy(site.database)
+        if state["status"] != "running" or not writer_busy(site.database):
+            return False
+        time.sleep(0.3)  # longer than any bookkeeping write (claim, progress, heartbeat)
+        return writer_busy(site.database)
 
     wait_for(loading, timeout=300, every=0.02, what="the load transaction")
     os.kill(worker.pid, signal.SIGKILL)

@@ -2,10 +2,12 @@
 a job whose worker died, retried or cancelled; old files and jobs pruned.
 
 A running job names its worker (`host:pid`) and beats `heartbeat_at` while it runs. It is
-*stale* when its worker, on this host, is no longer alive, or when it has not beaten for
-`XIEZUO_JOB_STALE_SECONDS` (default 600: longer than any load transaction, during which an
-SQLite worker cannot write its heartbeat). A stale job is failed; its load never committed
-(the load is one transaction), so retrying it starts from a clean database.
+*stale* when its worker ran on this host and is no longer alive, or, for a worker on another
+host (whose process cannot be looked at), when it has not beaten for
+`XIEZUO_JOB_STALE_SECONDS` (default 600). A worker of this host that is alive is never
+stale: on SQLite, one host by nature, the heartbeat cannot be written while the import's
+transaction holds the write lock, however long that takes. A stale job is failed; its load
+never committed (the import is one transaction), so retrying it starts from a clean database.
 """
 
 import logging
@@ -189,8 +191,9 @@ def import_jobs_fail_stale(
     ):
         last = heartbeat or started or now
         silent = (now - last).total_seconds()
-        dead = _worker_dead(worker)
-        if not dead and silent < stale_after:
+        alive = _worker_alive(worker)
+        dead = alive is False
+        if alive or (not dead and silent < stale_after):
             continue
         reason = "后台任务进程已退出" if dead else f"后台任务进程 {silent:.0f} 秒没有报告进度"
         message = (
@@ -299,18 +302,18 @@ def _refusal(job: ImportJob, action: str) -> str:
     return f"任务 {job.pk} 的状态是「{job.get_status_display()}」，不能{action}。"
 
 
-def _worker_dead(worker: str) -> bool:
-    """Return True when `worker` (host:pid) ran on this host and its process is gone."""
+def _worker_alive(worker: str) -> bool | None:
+    """Return whether `worker` (host:pid) still runs; None when it ran on another host."""
     host, _, pid = worker.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
-        return False
+        return None
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, another user's
         return False
-    return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def _fail_task(task_id: str, message: str) -> None:
