@@ -152,9 +152,10 @@ class Heartbeat:
     """Beat a running job's heartbeat from a thread of its own, every `interval` seconds.
 
     The thread keeps beating while the importer reads or validates for long without reporting
-    progress. It has its own database connection: on PostgreSQL it beats through the load
-    transaction too; on SQLite its write waits for the load to commit (one writer at a time),
-    which the stale limit allows for. A failed beat is logged and the next one tried.
+    progress. It has its own database connection: on PostgreSQL it beats through the import's
+    transaction too; on SQLite its write waits for that transaction to commit (one writer at a
+    time), which is why a live worker of this host is never stale. A failed beat is logged and
+    the next one tried.
     """
 
     def __init__(self, job_id: int, worker: str, *, interval: float | None = None) -> None:
