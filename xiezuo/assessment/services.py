@@ -5,16 +5,12 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from django.db import connection, transaction
 from django.utils import timezone
 
-from xiezuo.assessment import calculations, catalog, engines, evaluation
+from xiezuo.assessment import calculations, catalog
 from xiezuo.assessment.calculations import Assessment, Target, TargetKey
 from xiezuo.assessment.catalog import GradeBand as Band
 from xiezuo.assessment.models import (
@@ -28,6 +24,13 @@ from xiezuo.assessment.models import (
 from xiezuo.assessment.tables import TABLES, schema_of
 from xiezuo.core.errors import XiezuoError
 from xiezuo.programs.models import Programme
+
+if TYPE_CHECKING:
+    # Ibis, Polars and PyArrow load when a run or a snapshot starts, not with the pages and
+    # commands that import this module.
+    import pyarrow as pa
+
+    from xiezuo.assessment import evaluation
 
 SNAPSHOT_CHUNK = 200_000  # rows per chunk and Parquet row group: tens of MB in memory at most
 
@@ -103,6 +106,8 @@ def assessment_run(
     who: str = "",
 ) -> AssessmentRun:
     """Evaluate every indicator for every unit of a programme-year, score it and store the run."""
+    from xiezuo.assessment import engines, evaluation
+
     as_of = as_of or evaluation.default_as_of(year)
     if as_of < dt.date(year, 1, 1):
         raise AssessmentError(f"截至日期 {as_of} 早于考核年度 {year}", year=year, as_of=str(as_of))
@@ -175,7 +180,7 @@ def _bands(programme: Programme, year: int) -> list[Band]:
     return [Band(b.grade, b.min_score) for b in rows]
 
 
-def _pairing_counts(units: evaluation.Units) -> dict[tuple[str, str], int]:
+def _pairing_counts(units: "evaluation.Units") -> dict[tuple[str, str], int]:
     return {
         (unit_type, unit): len(units.pairings_of(unit_type, unit))
         for unit_type in catalog.UNIT_TYPES
@@ -194,6 +199,9 @@ def snapshot_write(
     `SNAPSHOT_CHUNK`, cast, and appended to the file as row groups; a file is renamed into
     place only when complete. Return the rows per table.
     """
+    import polars as pl
+    import pyarrow.parquet as pq
+
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     connection.ensure_connection()
@@ -233,17 +241,22 @@ def snapshot_write(
     return counts
 
 
-def _column_sql(column: str, arrow_type: pa.DataType) -> str:
+def _column_sql(column: str, arrow_type: "pa.DataType") -> str:
     """Return a column's SELECT term: decimals as text, which both SQLite (where they are
     stored as floats) and PostgreSQL render exactly, and Arrow parses to the right scale."""
+    import pyarrow as pa
+
     if pa.types.is_decimal(arrow_type):
         return f"CAST({column} AS TEXT) AS {column}"
     return column
 
 
-def _canonical(table: pa.Table, schema: pa.Schema) -> pa.Table:
+def _canonical(table: "pa.Table", schema: "pa.Schema") -> "pa.Table":
     """Cast a chunk as the database driver typed it (SQLite: dates as text, decimals as
     floats, booleans as integers) to the snapshot's schema; decimals round to their scale."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     return pa.Table.from_arrays(
         [pc.cast(table.column(field.name), field.type) for field in schema], schema=schema
     )

@@ -12,17 +12,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import ibis
-import ibis.expr.datatypes as dt
-import ibis.expr.types as ir
 from django.db import models
-from ibis.backends import BaseBackend
 
 from xiezuo.ledgers import models as ledgers
 from xiezuo.programs.models import Pairing, Programme
 from xiezuo.regions.models import RuralPopulation
 from xiezuo.registry.models import Household, Income, Member
+
+if TYPE_CHECKING:
+    # Ibis is imported where a schema or a table is built: the pages and commands that only
+    # name the tables (drill-down models, rectification) start without it.
+    import ibis
+    import ibis.expr.datatypes as dt
+    import ibis.expr.types as ir
+    from ibis.backends import BaseBackend
 
 
 @dataclass(frozen=True)
@@ -95,13 +100,17 @@ def model_of(name: str) -> type[models.Model]:
 
 
 @cache
-def schema_of(name: str) -> ibis.Schema:
+def schema_of(name: str) -> "ibis.Schema":
     """Return the canonical Ibis schema of a table: the types every engine presents."""
+    import ibis
+
     spec = TABLES[name]
     return ibis.schema({column: _dtype(spec.model, column) for column in spec.columns})
 
 
-def _dtype(model: type[models.Model], column: str) -> dt.DataType:
+def _dtype(model: type[models.Model], column: str) -> "dt.DataType":
+    import ibis.expr.datatypes as dt
+
     field = next(f for f in model._meta.concrete_fields if f.attname == column)
     if field.is_relation:
         field = field.target_field  # type: ignore[attr-defined]
@@ -117,7 +126,7 @@ def _dtype(model: type[models.Model], column: str) -> dt.DataType:
     return dt.String(nullable=nullable)
 
 
-def conform(table: ir.Table, name: str) -> ir.Table:
+def conform(table: "ir.Table", name: str) -> "ir.Table":
     """Return `table` with the canonical columns of `name`, cast where their kind differs."""
     found = table.schema()
     schema = schema_of(name)
@@ -133,7 +142,7 @@ def conform(table: ir.Table, name: str) -> ir.Table:
     )
 
 
-def _same_kind(have: dt.DataType, wanted: dt.DataType) -> bool:
+def _same_kind(have: "dt.DataType", wanted: "dt.DataType") -> bool:
     """Return whether a column computes as the canonical type without a cast.
 
     Integer widths, decimal sizes and string lengths differ between engines (SQLite's
@@ -141,6 +150,8 @@ def _same_kind(have: dt.DataType, wanted: dt.DataType) -> bool:
     cost the databases their indexes, so they are left alone here and evened out on the
     expressions' output columns and in the snapshot files.
     """
+    import ibis.expr.datatypes as dt
+
     for family in (dt.Integer, dt.Decimal, dt.String):
         if isinstance(wanted, family):
             return isinstance(have, family)
@@ -166,11 +177,11 @@ class Tables:
 
     def __init__(
         self,
-        load: Callable[[str], ir.Table],
+        load: Callable[[str], "ir.Table"],
         *,
         engine: str,
         close: Callable[[], None] | None = None,
-        backend: BaseBackend | None = None,
+        backend: "BaseBackend | None" = None,
     ) -> None:
         self._load = load
         self._close = close
@@ -194,12 +205,12 @@ class Tables:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __getattr__(self, name: str) -> ir.Table:
+    def __getattr__(self, name: str) -> "ir.Table":
         if name.startswith("_") or name not in TABLES:
             raise AttributeError(name)
         return self[name]
 
-    def __getitem__(self, name: str) -> ir.Table:
+    def __getitem__(self, name: str) -> "ir.Table":
         if name not in self._cache:
             with quiet():
                 self._cache[name] = conform(self._load(name), name)

@@ -21,10 +21,7 @@ from django.utils import timezone
 from xiezuo.core.scope import Scope
 from xiezuo.ingest import catalog
 from xiezuo.ingest.errors import BatchError, RowError, UnusableInput
-from xiezuo.ingest.loading import apply, classify, restore
 from xiezuo.ingest.models import Batch, BatchChange
-from xiezuo.ingest.reading import read_table
-from xiezuo.ingest.validation import Context, validate
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import programme_get
 
@@ -109,6 +106,12 @@ def import_file(
     and left unchanged without writing ledger rows. Raise `UnusableInput` when the file cannot
     be read as the ledger (unknown ledger, not a spreadsheet, missing required column …).
     """
+    # Reading, validating and loading are Polars work, loaded with the first file: the pages
+    # and commands that import this module start without it.
+    from xiezuo.ingest.loading import apply, classify
+    from xiezuo.ingest.reading import read_table
+    from xiezuo.ingest.validation import Context, validate
+
     started = time.perf_counter()
     path = Path(path)
     report_progress = progress or (lambda stage, done, total: None)
@@ -195,6 +198,8 @@ def batch_undo(batch: Batch) -> Batch:
     Refuse (BatchError) when a later loaded batch changed any of the same rows, or when other
     rows now refer to rows the batch inserted: undo those first.
     """
+    from xiezuo.ingest.loading import restore
+
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != Batch.Status.LOADED:

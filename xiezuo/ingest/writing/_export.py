@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
@@ -208,6 +207,8 @@ class _XlsxOut:
     """An XLSX in template form, written row by row in constant memory."""
 
     def __init__(self, path: Path, ledger: Ledger) -> None:
+        import xlsxwriter
+
         self.path = path
         self.workbook = xlsxwriter.Workbook(
             str(path), {**WORKBOOK_OPTIONS, "constant_memory": True}

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xiezuo.assessment import catalog
 from xiezuo.assessment.catalog import CatalogError
-from xiezuo.assessment.evaluation import EvaluationError
 from xiezuo.assessment.models import RectificationItem, UnitType
 from xiezuo.assessment.rectification_selectors import (
     rectification_get,
@@ -283,6 +282,8 @@ def drill(
     caller: Caller,
 ) -> HttpResponse:
     """List the records behind one number, with its value, target and how it was computed."""
+    from xiezuo.assessment.evaluation import EvaluationError  # Ibis: loaded with the first drill
+
     run = selectors.run_get(programme=caller.programme, pk=run_id)
     try:
         item = catalog.indicator(indicator)
