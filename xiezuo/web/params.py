@@ -45,6 +45,13 @@ def key(
     return raw
 
 
+def check_path(*parts: str, max_length: int = MAX_KEY_LENGTH) -> None:
+    """404 when a path part (a unit, an indicator, a household number) is too long or holds a
+    control character: no such thing exists, and PostgreSQL refuses NUL in a query."""
+    if any(len(part) > max_length or not part.isprintable() for part in parts):
+        raise Http404("没有这个地址")
+
+
 def flag(request: HttpRequest, name: str) -> bool:
     """Return `?name=1` as True; absent, empty or 0 as False; anything else is a 400."""
     raw = request.GET.get(name, "")

@@ -77,8 +77,7 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
     scope = scope_for(user=request.user, programme=programme)
     if not scope.may_read_households:
         raise PermissionDenied("需要相应区域权限才能查看贫困户信息")
-    if len(household_no) > HOUSEHOLD_NO_LENGTH or not household_no.isprintable():
-        raise Http404("没有这个户编号")
+    params.check_path(household_no, max_length=HOUSEHOLD_NO_LENGTH)
     try:
         household = household_get(scope=scope, household_no=household_no)
     except ScopeError as error:

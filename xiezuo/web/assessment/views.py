@@ -93,6 +93,7 @@ def assessment_view(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        params.check_path(*(value for value in kwargs.values() if isinstance(value, str)))
         try:
             programme = programme_get()
         except Programme.DoesNotExist:
