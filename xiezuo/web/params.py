@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest
 MAX_KEY_LENGTH = 64
 _YEAR = re.compile(r"[0-9]{4}")
 
+
 def year(request: HttpRequest, *, years: Any, default: int) -> int:
     """Return `?year=`: `default` when absent, 400 when not a year, 404 outside `years`."""
     raw = request.GET.get("year", "")
