@@ -159,3 +159,24 @@ def make_household(db):
         return household
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """End the test database's stray sessions before it is dropped.
+
+    The live server answers each browser request in a daemon thread; a request still in
+    flight when the browser closes is abandoned with its database connection open, and
+    PostgreSQL then refuses to drop the test database.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()

@@ -16,6 +16,7 @@ from xiezuo.core.ids import make_id
 from xiezuo.core.scope import Scope
 from xiezuo.ingest import catalog, writing
 from xiezuo.ingest.reading import read_table
+from xiezuo.ingest.services import import_file
 from xiezuo.ingest.writing import annotated_workbook, export_ledger, template_workbook
 from xiezuo.ledgers.models import (
     Agreement,
@@ -426,14 +427,6 @@ def test_export_reports_progress(registry, tmp_path):
 # --- round trip -------------------------------------------------------------------------------
 
 
-def _import_file():
-    try:
-        from xiezuo.ingest.services import import_file
-    except ImportError:
-        pytest.skip("xiezuo.ingest.services.import_file is not there yet (the importer)")
-    return import_file
-
-
 @pytest.fixture
 def ledgers_filled(projects, registry):
     """One record of every pairing-level ledger beside the projects, plus a population row."""
@@ -537,7 +530,6 @@ def test_export_then_dry_run_import_leaves_every_row_unchanged(
     key, rows, suffix, ledgers_filled, small_programme, tmp_path
 ):
     """Importing an export is a no-op: every row is reported unchanged."""
-    import_file = _import_file()
     path = tmp_path / f"{key}.{suffix}"
     assert export_ledger(ledger_key=key, scope=PROGRAMME_WIDE, path=path) == rows
     report = import_file(
@@ -700,7 +692,6 @@ def test_annotating_an_unreadable_file_gives_an_errors_workbook(original):
 
 def test_annotated_workbook_accepts_the_importers_error_dicts(registry, tmp_path):
     """The importer's error list, as it comes, marks the cells it names."""
-    import_file = _import_file()
     from tests.ingest.conftest import HOUSEHOLD_HEADERS, household_row, write_xlsx
 
     path = write_xlsx(

@@ -50,8 +50,3 @@ def county_of(code: str) -> str:
     if level_of(code) < Level.COUNTY:
         raise ValueError(f"区划代码 {code} 高于县级")
     return code[:6]
-
-
-def province_of(code: str) -> str:
-    """Return the province code of any code."""
-    return code[:2] + "0000"

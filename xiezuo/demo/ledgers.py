@@ -19,10 +19,11 @@ import numpy as np
 from django.db.models import Model, Q, QuerySet
 
 from xiezuo.core import codes
+from xiezuo.core.progress import Progress
 from xiezuo.demo import generate
 from xiezuo.demo.generate.draw import short_village_name
 from xiezuo.demo.generate.entities import HelperNames, province_prefix
-from xiezuo.demo.loading import Progress, insert_columns
+from xiezuo.demo.loading import insert_columns
 from xiezuo.demo.profile import Names
 from xiezuo.ledgers.models import (
     LEDGER_MODELS,

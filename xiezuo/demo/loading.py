@@ -1,14 +1,12 @@
 """Writing generated columns through the bulk path: explicit ids, progress per batch."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Max, Model
 
 from xiezuo.core.bulk import BATCH_ROWS, bulk_insert
-
-# progress(stage, rows done, rows in the stage or None while they are being drawn)
-Progress = Callable[[str, int, int | None], None]
+from xiezuo.core.progress import Progress
 
 
 def next_id(model: type[Model]) -> int:

@@ -23,8 +23,9 @@ from xiezuo.core import codes
 from xiezuo.core.bulk import large_sqlite_cache, reset_sequence
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.models import Grant
+from xiezuo.core.progress import Progress, silent
 from xiezuo.demo import generate, ledgers
-from xiezuo.demo.loading import Progress, insert, next_id
+from xiezuo.demo.loading import insert, next_id
 from xiezuo.demo.profile import load_accounts, load_ledger_profile, load_names, load_profile
 from xiezuo.programs.models import PovertyLine, Programme
 from xiezuo.programs.selectors import programme_get
@@ -130,7 +131,7 @@ def demo_build(
     if not 0 < scale <= 10:
         raise XiezuoError(f"规模必须大于 0 且不超过 10: {scale}", scale=scale)
     started = time.perf_counter()
-    report = progress or (lambda stage, done, total: None)
+    report = progress or silent
     loaded = programme_get(key=programme)
     profile = load_profile()
     names = load_names()

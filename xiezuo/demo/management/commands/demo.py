@@ -7,17 +7,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from xiezuo.core.errors import XiezuoError
+from xiezuo.core.progress import console_progress
 from xiezuo.core.scope import Role
 from xiezuo.regions.models import Region
 
@@ -46,14 +39,15 @@ class Command(BaseCommand):
         self, *args: Any, scale: float, seed: int, no_serve: bool, addrport: str, **options: Any
     ) -> None:
         console = Console(file=getattr(self.stdout, "_out", sys.stdout), highlight=False)
-        from xiezuo.demo.services import demo_accounts, demo_build
+        from xiezuo.demo.services import STAGE_TITLES, STAGES, demo_accounts, demo_build
 
         verbosity = options["verbosity"]
         console.print("[bold]准备数据库[/]：迁移、区划、项目配置…")
         call_command("setup", verbosity=verbosity, stdout=self.stdout, stderr=self.stderr)
         try:
-            with _StageProgress(console) as progress:
-                summary = demo_build(scale=scale, seed=seed, progress=progress.update)
+            titles = {stage: STAGE_TITLES[stage] for stage in STAGES}
+            with console_progress(console.file, titles=titles, unit="行", always=True) as progress:
+                summary = demo_build(scale=scale, seed=seed, progress=progress)
             accounts = demo_accounts()
         except XiezuoError as error:
             raise CommandError(error.message) from error
@@ -88,44 +82,6 @@ def _task_worker(console: Console) -> Iterator[subprocess.Popen]:
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
-
-
-class _StageProgress:
-    """A rich progress display with one line per build stage: rows written and time taken."""
-
-    def __init__(self, console: Console) -> None:
-        from xiezuo.demo.services import STAGE_TITLES, STAGES
-
-        self.progress = Progress(
-            SpinnerColumn(finished_text="✓"),
-            TextColumn("{task.description:<8}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("行"),
-            TimeElapsedColumn(),
-            console=console,
-        )
-        self.tasks = {
-            stage: self.progress.add_task(STAGE_TITLES[stage], total=None, start=False)
-            for stage in STAGES
-        }
-        self.started: set[str] = set()
-
-    def __enter__(self) -> "_StageProgress":
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
-
-    def update(self, stage: str, done: int, total: int | None) -> None:
-        task = self.tasks[stage]
-        if stage not in self.started:
-            self.started.add(stage)
-            self.progress.start_task(task)
-        self.progress.update(task, completed=done, total=total)
-        if total is not None and done >= total:
-            self.progress.stop_task(task)
 
 
 def _summary_table(summary: "DemoSummary") -> Table:
