@@ -131,7 +131,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "line": {"format": "{asctime} {levelname} {name} [{process}] {message}", "style": "{"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
+    "filters": {"client_errors": {"()": "xiezuo.core.logs.ClientErrorsWithoutTraceback"}},
     "handlers": {
         "file": {
             "class": "logging.handlers.RotatingFileHandler",
@@ -141,14 +147,22 @@ LOGGING = {
             "encoding": "utf-8",
             "delay": True,
             "formatter": "line",
+            "filters": ["client_errors"],
         },
-        "stderr": {"class": "logging.StreamHandler", "formatter": "line"},
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["client_errors"],
+        },
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
     },
     "root": {"handlers": ["file", "stderr"], "level": "WARNING"},
     "loggers": {
         # Django's own default sends these to the console only under DEBUG and mails
         # admins otherwise; here they go where everything else goes.
         "django": {"handlers": ["file", "stderr"], "level": "INFO", "propagate": False},
+        # runserver's request lines stay on the console as Django prints them.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "xiezuo": {"level": "INFO"},
     },
 }
