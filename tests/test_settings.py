@@ -48,7 +48,8 @@ FAILING_REQUEST = textwrap.dedent(
 
 def _serve_failing_request(data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "XIEZUO_DATA_DIR": str(data_dir)}
-    for name in ("DJANGO_SETTINGS_MODULE", "XIEZUO_DEBUG"):
+    # Its own SQLite database in the data directory, whichever tier the suite runs on.
+    for name in ("DJANGO_SETTINGS_MODULE", "XIEZUO_DEBUG", "XIEZUO_DATABASE_URL"):
         env.pop(name, None)
     return subprocess.run(
         [sys.executable, "-c", FAILING_REQUEST],
