@@ -14,7 +14,9 @@ belong to, then measures, on the same file:
       do: iterate rows, build model instances, `bulk_create` in batches of 1,000);
   (d) the dry-run of the same file once it is loaded (every row unchanged).
 
-Then the peak memory (max RSS) of importing a 1,000,000-row members CSV, in a fresh process.
+Then the peak memory (max RSS) of importing a 1,000,000-row members CSV, in a fresh process, on
+each database; and the peak memory of refusing a zip bomb (a 5 MB XLSX whose sheet unpacks to
+1.1 GB) and of writing its annotated copy, in a fresh process.
 Set BENCH_ROWS / BENCH_MEMORY_ROWS to change the sizes.
 """
 
@@ -32,7 +34,8 @@ ROWS = int(os.environ.get("BENCH_ROWS", "200000"))
 MEMORY_ROWS = int(os.environ.get("BENCH_MEMORY_ROWS", "1000000"))
 HOUSEHOLDS = 66_700
 PG_URL = os.environ.get("XIEZUO_BENCH_PG", "postgres://postgres@127.0.0.1:5432/xiezuo_bench")
-RAW_TARGET, OPENPYXL_TARGET, MEMORY_TARGET_GB = 0.60, 10.0, 1.5
+RAW_TARGET, OPENPYXL_TARGET, MEMORY_TARGET_GB, BOMB_TARGET_MB = 0.60, 10.0, 1.5, 300
+BOMB_UNPACKED = int(os.environ.get("BENCH_BOMB_BYTES", str(1_100_000_000)))
 HEADERS = [
     "户编号",
     "姓名",
@@ -57,11 +60,15 @@ def main() -> int:
           f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
     _tier("SQLite", {"XIEZUO_DATA_DIR": str(work / "sqlite")}, xlsx)
     pg = _postgres_ready()
+    pg_env = {"XIEZUO_DATA_DIR": str(work / "pg"), "XIEZUO_DATABASE_URL": pg or ""}
     if pg:
-        _tier("PostgreSQL", {"XIEZUO_DATA_DIR": str(work / "pg"), "XIEZUO_DATABASE_URL": pg}, xlsx)
+        _tier("PostgreSQL", pg_env, xlsx)
     else:
         print(f"members import {ROWS // 1000}k (PostgreSQL): skipped, no server at {PG_URL}")
-    _memory(work)
+    _memory(work, "SQLite", {"XIEZUO_DATA_DIR": str(work / "memory")})
+    if pg:
+        _memory(work, "PostgreSQL", {**pg_env, "XIEZUO_DATA_DIR": str(work / "memory-pg")})
+    _bomb(work)
     return 0
 
 
@@ -85,17 +92,52 @@ def _tier(name: str, env: dict[str, str], xlsx: Path) -> None:
     )
 
 
-def _memory(work: Path) -> None:
+def _memory(work: Path, name: str, env: dict[str, str]) -> None:
     csv_path = work / "members-1m.csv"
-    env = {"XIEZUO_DATA_DIR": str(work / "memory")}
     _run_child("prepare", csv_path, env)
     result = _run_child("memory", csv_path, env)
     peak = result["max_rss_gb"]
     print(
-        f"members CSV import {MEMORY_ROWS / 1e6:g}M rows (SQLite): peak memory {peak:.2f} GB "
+        f"members CSV import {MEMORY_ROWS / 1e6:g}M rows ({name}): peak memory {peak:.2f} GB "
         f"(target ≤ {MEMORY_TARGET_GB} GB), {result['seconds']:.1f} s, "
         f"{result['inserted']:,} inserted; before the import {result['before_gb']:.2f} GB"
     )
+
+
+def _bomb(work: Path) -> None:
+    path = work / "bomb.xlsx"
+    _write_bomb(path, BOMB_UNPACKED)
+    env = {"XIEZUO_DATA_DIR": str(work / "bomb")}
+    _run_child("prepare-bomb", path, env)
+    result = _run_child("bomb", path, env)
+    print(
+        f"zip bomb {path.stat().st_size / 1e6:.1f} MB → {BOMB_UNPACKED / 1e9:.1f} GB unpacked: "
+        f"refused in {result['seconds']:.2f} s, "
+        f"annotated copy in {result['annotate_seconds']:.2f} s; "
+        f"peak memory {result['max_rss_mb']:.0f} MB (target ≤ {BOMB_TARGET_MB} MB; "
+        f"before {result['before_mb']:.0f} MB); {result['message'][:40]}…"
+    )
+
+
+def _write_bomb(path: Path, unpacked: int) -> None:
+    """A members workbook whose sheet repeats one row until it unpacks to `unpacked` bytes."""
+    import zipfile
+
+    _write_members_xlsx(path.with_suffix(".seed.xlsx"), 1)
+    with zipfile.ZipFile(path.with_suffix(".seed.xlsx")) as seed:
+        parts = {info.filename: seed.read(info) for info in seed.infolist()}
+    sheet_name = "xl/worksheets/sheet1.xml"
+    head, _, _ = parts.pop(sheet_name).partition(b"<sheetData>")
+    row = b'<row r="4"><c r="A4" t="inlineStr"><is><t>H0000000</t></is></c></row>'
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as bomb:
+        for name, data in parts.items():
+            bomb.writestr(name, data)
+        with bomb.open(sheet_name, "w", force_zip64=True) as sheet:
+            sheet.write(head + b"<sheetData>")
+            block = row * (4_000_000 // len(row))
+            for _ in range(unpacked // len(block)):
+                sheet.write(block)
+            sheet.write(b"</sheetData></worksheet>")
 
 
 def _run_child(mode: str, path: Path, env: dict[str, str]) -> dict:
@@ -147,6 +189,13 @@ def _child(mode: str, path: Path) -> int:
         _setup()
         _write_members_csv(path, MEMORY_ROWS)
         result = {}
+    elif mode == "prepare-bomb":
+        from django.core.management import call_command
+
+        call_command("setup", verbosity=0)
+        result = {}
+    elif mode == "bomb":
+        result = _measure_bomb(path)
     else:
         result = _measure_memory(path)
     print(json.dumps(result))
@@ -266,6 +315,34 @@ def _measure_memory(csv_path: Path) -> dict:
         "before_gb": before,
         "seconds": seconds,
         "inserted": report.inserted,
+    }
+
+
+def _measure_bomb(path: Path) -> dict:
+    from xiezuo.ingest.errors import UnusableInput
+    from xiezuo.ingest.services import import_file, programme_scope
+    from xiezuo.ingest.writing import write_annotated
+    from xiezuo.programs.selectors import programme_get
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    scope = programme_scope(programme_get())
+    started = time.perf_counter()
+    try:
+        import_file(ledger_key="members", path=path, scope=scope)
+    except UnusableInput as error:
+        message = error.message
+    else:
+        raise AssertionError("the bomb was not refused")
+    seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    errors = [{"row": None, "column": None, "value": None, "message": message}]
+    write_annotated(source=path, target=path.with_suffix(".annotated.xlsx"), errors=errors)
+    return {
+        "seconds": seconds,
+        "annotate_seconds": time.perf_counter() - started,
+        "message": message,
+        "before_mb": before,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 

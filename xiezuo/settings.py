@@ -169,3 +169,10 @@ LOGGING = {
 
 # The programme a fresh installation shows when none is named.
 XIEZUO_DEFAULT_PROGRAMME = os.environ.get("XIEZUO_PROGRAMME", "beijing-hebei")
+
+# Import limits: files over them are refused before they are read (see xiezuo/ingest/limits.py).
+IMPORT_MAX_ROWS = int(os.environ.get("XIEZUO_IMPORT_MAX_ROWS", "1048576"))
+IMPORT_MAX_BYTES = int(os.environ.get("XIEZUO_IMPORT_MAX_MB", "1024")) << 20
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("XIEZUO_IMPORT_MAX_UNPACKED_MB", "2048")) << 20
+IMPORT_MAX_RATIO = float(os.environ.get("XIEZUO_IMPORT_MAX_RATIO", "100"))
+IMPORT_MAX_LINE_BYTES = int(os.environ.get("XIEZUO_IMPORT_MAX_LINE_KB", "1024")) << 10

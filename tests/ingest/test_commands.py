@@ -13,7 +13,7 @@ from tests.ingest.conftest import MEMBER_HEADERS, member_row, snapshot, write_xl
 from xiezuo.ingest.models import Batch
 from xiezuo.registry.models import Household, Member
 
-KEYS = ["ledger", "file", "rows", "valid", "inserted", "updated", "unchanged", "errors"]
+KEYS = ["ledger", "file", "rows", "valid", "inserted", "updated", "unchanged", "errors", "notices"]
 
 
 def run(*args):
@@ -33,7 +33,7 @@ def test_a_clean_file_exits_0_with_the_json_report(small_programme, households_f
     assert list(report) == KEYS
     assert report == {
         "ledger": "households", "file": "households.xlsx", "rows": 5, "valid": 5,
-        "inserted": 5, "updated": 0, "unchanged": 0, "errors": [],
+        "inserted": 5, "updated": 0, "unchanged": 0, "errors": [], "notices": [],
     }  # fmt: skip
     assert Household.objects.count() == 5
 

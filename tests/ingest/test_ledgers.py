@@ -71,10 +71,10 @@ def test_changed_beneficiaries_update_and_undo_restores_them(households, run_imp
     assert not ProjectBeneficiary.objects.exists()
 
 
-def test_a_record_no_pairing_contains_is_an_error(households, run_import, tmp_path):
+def test_a_record_no_pairing_contains_is_an_error_on_both_codes(households, run_import, tmp_path):
     row = project_row(帮扶方代码="110116")  # 怀柔 helps 怀安 and 丰宁, not 康保
     report = run_import("projects", write_xlsx(tmp_path / "p.xlsx", [PROJECT_HEADERS, row]))
-    assert [(e.row, e.column) for e in report.errors] == [(2, "受援方代码")]
+    assert [(e.row, e.column) for e in report.errors] == [(2, "帮扶方代码"), (2, "受援方代码")]
     assert not Project.objects.exists()
 
 
@@ -104,7 +104,7 @@ def test_labour_transfers_need_a_registered_member(households, run_import, tmp_p
     id_number = member[MEMBER_HEADERS.index("证件号码")]
     rows = [labour_row(id_number, f"{HH}1"), labour_row(id_number, f"{HH}2", 开始日期="2020-1-1")]
     report = run_import("labour", write_xlsx(tmp_path / "l.xlsx", [LABOUR_HEADERS, *rows]))
-    assert [(e.row, e.column) for e in report.errors] == [(3, "证件号码")]
+    assert [(e.row, e.column) for e in report.errors] == [(3, "证件号码"), (3, "户编号")]
     report = run_import("labour", write_xlsx(tmp_path / "l2.xlsx", [LABOUR_HEADERS, rows[0]]))
     assert report.inserted == 1
     transfer = LabourTransfer.objects.select_related("pairing").get()

@@ -290,3 +290,36 @@ def test_the_db_worker_runs_a_queued_import(tmp_path):
     assert batch is not None
     assert households_loaded == 2
     assert task_status == ("SUCCESSFUL",)
+
+
+# --- the annotated copy ---------------------------------------------------------------------
+
+
+def test_the_task_writes_the_annotated_copy_of_a_file_with_errors(
+    settings, office, small_programme, tmp_path
+):
+    import openpyxl
+
+    settings.TASKS = IMMEDIATE
+    bad = household_row(2, 贫困户属性="特别贫困")
+    job = start(office, small_programme, households(tmp_path, household_row(1), bad))
+    assert job.report["errors"]
+    sheet = openpyxl.load_workbook(job.annotated_path).worksheets[0]
+    assert sheet.cell(row=4, column=HOUSEHOLD_HEADERS.index("贫困户属性") + 1).comment
+
+
+def test_a_refused_bomb_gets_an_error_sheet_alone_without_being_opened(
+    settings, office, small_programme, tmp_path
+):
+    """The copy of a file over the limits says why, and does not unpack the file."""
+    import openpyxl
+
+    from tests.ingest.test_limits import bomb
+
+    settings.TASKS = IMMEDIATE
+    settings.IMPORT_MAX_UNPACKED_BYTES = 1 << 20
+    job = start(office, small_programme, bomb(tmp_path / "m.xlsx", 2 << 20), ledger="members")
+    assert job.report["unusable"]
+    workbook = openpyxl.load_workbook(job.annotated_path)
+    assert workbook.sheetnames == ["错误说明"]
+    assert "文件解压后过大" in workbook.worksheets[0].cell(row=4, column=4).value

@@ -76,6 +76,7 @@ def test_public_surface():
         "export_ledger",
         "template_file_name",
         "template_workbook",
+        "write_annotated",
         "write_template",
     }
 
@@ -548,6 +549,7 @@ def test_export_then_dry_run_import_leaves_every_row_unchanged(
         "updated": 0,
         "unchanged": rows,
         "errors": [],
+        "notices": [],
     }
 
 

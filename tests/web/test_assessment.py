@@ -112,7 +112,7 @@ def test_the_scorecard_shows_the_latest_run_with_figures_totals_grades_and_ranks
     assert huairou["I08"][0] == "800.00"
     assert huairou["I14"][0] == "500.00"
     assert huairou["I11"][0] == "100.0"
-    assert "O1" not in huairou  # outcomes are not computed for helper districts
+    assert huairou["O1"][0] == "1.0"  # outcomes over the union of its counties (怀安, 丰宁)
     for row in response.context["rows"]:
         unit = in_year.units.get(unit_type="helper", unit=row.unit)
         assert (row.score, row.grade, row.rank) == (unit.score, unit.grade, unit.rank)
@@ -355,6 +355,35 @@ def test_a_pairing_unit_page_takes_the_arrow_key(client, as_user, assessed):
     assert client.get("/assessment/pairing/110105%E2%86%92130723/").status_code == 200
     assert client.get(reverse("web:assessment-unit", args=["helper", "999999"])).status_code == 404
     assert client.get(reverse("web:assessment-unit", args=["nonsense", "1"])).status_code == 404
+
+
+def test_a_pairing_unit_page_lists_its_secondments_both_ways(client, as_user, assessed):
+    """A 康保 cadre posted to 朝阳 (接收) shows beside the cadres 朝阳 sent (派出)."""
+    from xiezuo.core.ids import make_id
+    from xiezuo.ledgers.models import Secondment
+    from xiezuo.programs.models import Pairing
+
+    Secondment.objects.create(
+        pairing=Pairing.objects.get(helper_id="110105", recipient_id="130723"),
+        name="康保干部",
+        id_number=make_id("130723", dt.date(1980, 1, 1), 7),
+        sender_id="130723",
+        posting_id="110105",
+        category="党政干部",
+        start_date=dt.date(2019, 4, 1),
+        end_date=None,
+        direction=Secondment.Direction.RECEIVED,
+    )
+    as_user(Role.PROGRAMME_OFFICE, "110000")
+    response = client.get(reverse("web:assessment-unit", args=["pairing", KB]) + "?year=2019")
+    found = response.context["secondments"]
+    sent = {s.id_number for s in found.records if s.direction == Secondment.Direction.SENT}
+    assert (found.sent, found.received) == (len(sent), 1)
+    assert found.sent > 0
+    html = response.content.decode()
+    assert '<tr data-direction="接收"><td>接收</td><td>康保干部</td>' in html
+    recipient = client.get(reverse("web:assessment-unit", args=["recipient", "130723"]))
+    assert recipient.context["secondments"] is None  # a pairing's page only
 
 
 # --- rectification --------------------------------------------------------------------------

@@ -191,7 +191,9 @@ def test_a_file_with_errors_shows_the_table_and_the_annotated_cells_are_red(kang
     response = kangbao.get(reverse("web:import-job-annotated", args=[job.pk]))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    content = b"".join(response.streaming_content)  # the file the task wrote
+    assert content == job.annotated_path.read_bytes()
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
     column = HOUSEHOLD_HEADERS.index("贫困户属性") + 1
     bad = sheet.cell(row=4, column=column)
     assert bad.value == "特别贫困"
@@ -200,6 +202,40 @@ def test_a_file_with_errors_shows_the_table_and_the_annotated_cells_are_red(kang
     good = sheet.cell(row=3, column=column)
     assert good.fill.fgColor.rgb != FILL
     assert good.comment is None
+
+
+def test_the_report_says_how_many_cells_took_their_code_lists_form(kangbao, tmp_path):
+    file = households_file(tmp_path, household_row(1, 识别标准="国家", 贫困户属性="低保户"))
+    html = text(upload(kangbao, file).content.decode())
+    assert "提示：已将 2 个单元格的简写或旧写法改为代码表的标准写法" in html
+    assert Household.objects.get().standard == "国家标准"
+
+
+def test_a_rule_across_columns_marks_every_involved_cell(kangbao, tmp_path):
+    """An exit year before the identification year: both years are red in the workbook."""
+    file = households_file(tmp_path, household_row(1, 识别年度="2019", 脱贫年度="2016"))
+    html = upload(kangbao, file).content.decode()
+    assert [(row, column) for row, column, *_ in error_rows(html)] == [
+        ("3", "识别年度"),
+        ("3", "脱贫年度"),
+    ]
+    job = ImportJob.objects.get()
+    response = kangbao.get(reverse("web:import-job-annotated", args=[job.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    for header in ("识别年度", "脱贫年度"):
+        cell = sheet.cell(row=3, column=HOUSEHOLD_HEADERS.index(header) + 1)
+        assert cell.fill.fgColor.rgb == FILL, header
+
+
+def test_the_annotated_file_is_served_only_once_the_task_wrote_it(kangbao, tmp_path):
+    file = households_file(tmp_path, household_row(1, 贫困户属性="特别贫困"))
+    upload(kangbao, file)
+    job = ImportJob.objects.get()
+    url = reverse("web:import-job-annotated", args=[job.pk])
+    job.annotated_path.unlink()
+    assert kangbao.get(url).status_code == 404
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    assert kangbao.get(url).status_code == 404
 
 
 def test_a_clean_job_has_no_annotated_file(kangbao, tmp_path):

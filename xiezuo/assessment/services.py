@@ -3,14 +3,15 @@
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 
-from xiezuo.assessment import calculations, catalog
+from xiezuo.assessment import calculations, catalog, engines, evaluation
 from xiezuo.assessment.calculations import Assessment, Target, TargetKey
 from xiezuo.assessment.catalog import GradeBand as Band
 from xiezuo.assessment.models import (
@@ -22,15 +23,13 @@ from xiezuo.assessment.models import (
     UnitResult,
 )
 from xiezuo.assessment.tables import TABLES, schema_of
+from xiezuo.core.bulk import bulk_insert
 from xiezuo.core.errors import XiezuoError
 from xiezuo.programs.models import Programme
+from xiezuo.registry.services import household_years_ensure
 
 if TYPE_CHECKING:
-    # Ibis, Polars and PyArrow load when a run or a snapshot starts, not with the pages and
-    # commands that import this module.
     import pyarrow as pa
-
-    from xiezuo.assessment import evaluation
 
 SNAPSHOT_CHUNK = 200_000  # rows per chunk and Parquet row group: tens of MB in memory at most
 
@@ -106,8 +105,6 @@ def assessment_run(
     who: str = "",
 ) -> AssessmentRun:
     """Evaluate every indicator for every unit of a programme-year, score it and store the run."""
-    from xiezuo.assessment import engines, evaluation
-
     as_of = as_of or evaluation.default_as_of(year)
     if as_of < dt.date(year, 1, 1):
         raise AssessmentError(f"截至日期 {as_of} 早于考核年度 {year}", year=year, as_of=str(as_of))
@@ -118,6 +115,8 @@ def assessment_run(
             year=year,
         )
     targets_ensure(programme=programme, year=year)
+    if engine == "db":
+        household_years_ensure(year=year)
     started = time.perf_counter()
     with engines.connect(engine, snapshot=snapshot) as tables:
         units = evaluation.programme_units(tables, programme=programme.key, year=year)
@@ -156,16 +155,36 @@ def assessment_run(
 @transaction.atomic
 def _store(*, assessment: Assessment, **fields: Any) -> AssessmentRun:
     run = AssessmentRun.objects.create(**fields)
-    IndicatorResult.objects.bulk_create(
-        (IndicatorResult(run=run, **vars(row)) for row in assessment.results), batch_size=2000
-    )
-    UnitResult.objects.bulk_create(
-        (UnitResult(run=run, **vars(row)) for row in assessment.units), batch_size=2000
-    )
-    Alert.objects.bulk_create(
-        (Alert(run=run, **vars(row)) for row in assessment.alerts), batch_size=2000
-    )
+    for model, rows in (
+        (IndicatorResult, assessment.results),
+        (UnitResult, assessment.units),
+        (Alert, assessment.alerts),
+    ):
+        _insert(model, run, rows)
     return run
+
+
+def _insert(model: type[Model], run: AssessmentRun, rows: Sequence[Any]) -> None:
+    """Insert a run's rows (dataclasses named like the model's fields) through the bulk path:
+    values prepared as the ORM would save them, without building a model per row."""
+    if not rows:
+        return
+    names = list(vars(rows[0]))
+    prepared = [cast(Field, model._meta.get_field(name)) for name in names]
+    bulk_insert(
+        model,
+        ["run_id", *names],
+        (
+            (
+                run.pk,
+                *(
+                    f.get_db_prep_save(v, connection)
+                    for f, v in zip(prepared, vars(row).values(), strict=True)
+                ),
+            )
+            for row in rows
+        ),
+    )
 
 
 def _targets(programme: Programme, year: int) -> dict[TargetKey, Target]:
@@ -180,7 +199,7 @@ def _bands(programme: Programme, year: int) -> list[Band]:
     return [Band(b.grade, b.min_score) for b in rows]
 
 
-def _pairing_counts(units: "evaluation.Units") -> dict[tuple[str, str], int]:
+def _pairing_counts(units: evaluation.Units) -> dict[tuple[str, str], int]:
     return {
         (unit_type, unit): len(units.pairings_of(unit_type, unit))
         for unit_type in catalog.UNIT_TYPES

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from inspect import isfunction
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -19,11 +20,9 @@ from django.db import models
 from xiezuo.ledgers import models as ledgers
 from xiezuo.programs.models import Pairing, Programme
 from xiezuo.regions.models import RuralPopulation
-from xiezuo.registry.models import Household, Income, Member
+from xiezuo.registry.models import Household, HouseholdYear
 
 if TYPE_CHECKING:
-    # Ibis is imported where a schema or a table is built: the pages and commands that only
-    # name the tables (drill-down models, rectification) start without it.
     import ibis
     import ibis.expr.datatypes as dt
     import ibis.expr.types as ir
@@ -53,7 +52,13 @@ TABLES: dict[str, TableSpec] = {
     "meeting": _spec(ledgers.Meeting, "pairing_id", "date"),
     "agreement": _spec(ledgers.Agreement, "pairing_id", "effective_date", "end_date"),
     "secondment": _spec(
-        ledgers.Secondment, "pairing_id", "id_number", "category", "start_date", "end_date"
+        ledgers.Secondment,
+        "pairing_id",
+        "id_number",
+        "category",
+        "start_date",
+        "end_date",
+        "direction",
     ),
     "training": _spec(ledgers.Training, "pairing_id", "audience", "end_date", "person_times"),
     "fund": _spec(ledgers.Fund, "pairing_id", "year", "source", "amount"),
@@ -86,9 +91,17 @@ TABLES: dict[str, TableSpec] = {
     "household": _spec(
         Household, "county_id", "size", "identified_year", "exit_year", "fallback_year"
     ),
-    "member": _spec(Member, "household_id"),
-    "income": _spec(
-        Income, "household_id", "year", "wages", "business", "property_income", "transfers", "costs"
+    "household_year": _spec(
+        HouseholdYear,
+        "household_id",
+        "county_id",
+        "year",
+        "people",
+        "poor",
+        "exited",
+        "fell_back",
+        "income_per_capita",
+        "income_per_capita_before",
     ),
     "population": _spec(RuralPopulation, "region_id", "year", "population"),
 }
@@ -119,6 +132,8 @@ def _dtype(model: type[models.Model], column: str) -> "dt.DataType":
         return dt.Date(nullable=nullable)
     if isinstance(field, models.DecimalField):
         return dt.Decimal(field.max_digits, field.decimal_places, nullable=nullable)
+    if isinstance(field, models.FloatField):
+        return dt.Float64(nullable=nullable)
     if isinstance(field, models.BooleanField):
         return dt.Boolean(nullable=nullable)
     if isinstance(field, models.IntegerField | models.AutoField):
@@ -181,16 +196,31 @@ class Tables:
         *,
         engine: str,
         close: Callable[[], None] | None = None,
-        backend: "BaseBackend | None" = None,
+        backend: "BaseBackend | Callable[[], BaseBackend] | None" = None,
+        dialect: str | None = None,
+        borrowed: bool = False,
     ) -> None:
         self._load = load
         self._close = close
         # The Ibis backend of a live database (the db engine), whose compiled queries the
-        # engine may keep and run again as SQL; None for a snapshot (its tables are
-        # registered per connection, so a query is rebuilt with them).
-        self.backend = backend
+        # engine may keep and run again as SQL (given as a function when it is made on first
+        # use); None for a snapshot (its tables are registered per connection, so a query is
+        # rebuilt with them).
+        self._backend = backend
+        # The live database's SQL dialect ("sqlite", "postgres"), and whether its connection
+        # is Django's own (then a kept plan runs on it without Ibis).
+        if dialect is None and backend is not None and not isfunction(backend):
+            dialect = backend.name  # type: ignore[union-attr]
+        self.dialect = dialect
+        self.borrowed = borrowed
         self._cache: dict[str, ir.Table] = {}
         self.engine = engine
+
+    @property
+    def backend(self) -> "BaseBackend | None":
+        if isfunction(self._backend):
+            self._backend = self._backend()
+        return self._backend  # type: ignore[return-value]
 
     def close(self) -> None:
         """Close the engine's connection when the namespace opened it (never Django's)."""

@@ -25,7 +25,7 @@ from xiezuo.ingest.models import Batch, BatchChange
 from xiezuo.ingest.reading import ROW
 from xiezuo.ingest.validation import Validated, m2m_ids
 
-__all__ = ["Classified", "apply", "classify", "restore"]
+__all__ = ["Classified", "Loader", "apply", "classify", "insert_frame", "restore"]
 
 CHUNK_ROWS = 50_000
 IN_CHUNK = 10_000  # ids per `IN (...)`: below SQLite's limit on parameters
@@ -82,47 +82,135 @@ def classify(validated: Validated) -> Classified:
 def apply(classified: Classified, batch: Batch, *, progress: Any = None) -> None:
     """Write inserts and updates and record them on `batch`, in the caller's transaction."""
     with large_sqlite_cache():
-        _apply(classified, batch, progress)
+        loader = Loader(batch, progress=progress)
+        loader.write(classified)
+        loader.finish()
 
 
-def _apply(classified: Classified, batch: Batch, progress: Any) -> None:
-    model = classified.model
-    label = model._meta.label
-    scalar = classified.scalar_fields
-    change_fields = ["batch_id", "model", "action", "row_id", "last_row_id", "previous"]
-    if classified.inserts.height:
-        _lock(model)
-        first = _next_id(model)
-        inserts = classified.inserts.with_columns(
-            pl.int_range(first, first + classified.inserts.height, dtype=pl.Int64).alias("id")
-        )
-        defaults = _defaults(model, scalar)
-        fields = ["id", *scalar, *defaults]
-        inserts = inserts.with_columns(**{k: pl.lit(v) for k, v in defaults.items()})
-        bulk_insert(model, fields, _rows(inserts, fields, progress, "写入新增行"))
-        reset_sequence(model)
-        for name in classified.m2m:
-            _insert_links(model, name, inserts.select("id", m2m_ids(name)))
-        last = first + inserts.height - 1
-        bulk_insert(BatchChange, change_fields, [(batch.pk, label, "insert", first, last, None)])
-    if classified.updates.height:
-        values = [f for f in scalar if f + OLD in classified.updates.columns]
-        updates = classified.updates.rename({ID: "id"})
-        update_rows(model, values, _rows(updates, [*values, "id"], progress, "写入更新行"))
-        for name in classified.m2m:
-            _delete_links(model, name, updates.get_column("id").to_list())
-            _insert_links(model, name, updates.select("id", m2m_ids(name)))
-        old = [pl.col(f + OLD).alias(f) for f in values]
-        old += [pl.col(m2m_ids(f) + OLD).fill_null([]).alias(f) for f in classified.m2m]
-        previous = updates.select(pl.col("id"), pl.struct(old).struct.json_encode())
+class Loader:
+    """Write a file's classified rows chunk by chunk into the caller's open transaction.
+
+    Inserts get consecutive ids across chunks (one recorded range per batch); updates are
+    recorded one by one with their old values. On SQLite, a load into a table that holds few
+    rows yet drops the table's plain (non-unique) indexes first and builds them again in
+    `finish`: one sort instead of a B-tree insert per row.
+    """
+
+    def __init__(self, batch: Batch, *, progress: Any = None) -> None:
+        self.batch = batch
+        self.progress = progress
+        self.model: type[Model] | None = None
+        self.first_id: int | None = None
+        self.next_id = 0
+        self.inserted = 0
+        self.updated = 0
+        self.deferred: list[str] = []  # CREATE INDEX statements to run again in `finish`
+
+    def write(self, classified: Classified) -> None:
+        """Write one chunk's inserts and updates."""
+        model = self.model = classified.model
+        label = model._meta.label
+        scalar = classified.scalar_fields
+        if classified.inserts.height:
+            if self.first_id is None:
+                _lock(model)
+                self.first_id = self.next_id = _next_id(model)
+                if self.first_id - 1 < classified.inserts.height:
+                    self.deferred = _drop_plain_indexes(model)
+            count = classified.inserts.height
+            inserts = classified.inserts.with_columns(
+                pl.int_range(self.next_id, self.next_id + count, dtype=pl.Int64).alias("id")
+            )
+            defaults = _defaults(model, scalar)
+            fields = ["id", *scalar, *defaults]
+            inserts = inserts.with_columns(**{k: pl.lit(v) for k, v in defaults.items()})
+            insert_frame(model, inserts, fields)
+            for name in classified.m2m:
+                _insert_links(model, name, inserts.select("id", m2m_ids(name)))
+            self.next_id += count
+            self.inserted += count
+        if classified.updates.height:
+            values = [f for f in scalar if f + OLD in classified.updates.columns]
+            updates = classified.updates.rename({ID: "id"})
+            update_rows(model, values, _rows(updates, [*values, "id"], None, ""))
+            for name in classified.m2m:
+                _delete_links(model, name, updates.get_column("id").to_list())
+                _insert_links(model, name, updates.select("id", m2m_ids(name)))
+            old = [pl.col(f + OLD).alias(f) for f in values]
+            old += [pl.col(m2m_ids(f) + OLD).fill_null([]).alias(f) for f in classified.m2m]
+            previous = updates.select(pl.col("id"), pl.struct(old).struct.json_encode())
+            bulk_insert(
+                BatchChange,
+                _CHANGE_FIELDS,
+                (
+                    (self.batch.pk, label, "update", row_id, None, text)
+                    for row_id, text in previous.iter_rows()
+                ),
+            )
+            self.updated += updates.height
+
+    def finish(self) -> None:
+        """Record the inserted range, move the id sequence on and build deferred indexes."""
+        if self.model is None or self.first_id is None:
+            return
+        with connection.cursor() as cursor:
+            for statement in self.deferred:
+                cursor.execute(statement)
+        self.deferred = []
+        reset_sequence(self.model)
+        last = self.next_id - 1
         bulk_insert(
             BatchChange,
-            change_fields,
-            (
-                (batch.pk, label, "update", row_id, None, text)
-                for row_id, text in previous.iter_rows()
-            ),
+            _CHANGE_FIELDS,
+            [(self.batch.pk, self.model._meta.label, "insert", self.first_id, last, None)],
         )
+
+
+_CHANGE_FIELDS = ["batch_id", "model", "action", "row_id", "last_row_id", "previous"]
+
+
+def insert_frame(model: type[Model], frame: pl.DataFrame, fields: Sequence[str]) -> int:
+    """Insert the `fields` columns of `frame` into `model`'s table; return the count.
+
+    PostgreSQL takes the rows as one CSV block written by Polars (`COPY … FORMAT csv`): no
+    Python object per value. SQLite takes them through `executemany`.
+    """
+    if connection.vendor != "postgresql":
+        return bulk_insert(model, fields, _rows(frame, fields, None, ""))
+    table, columns = table_and_columns(model, list(fields))
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(c) for c in columns)
+    # CSV as COPY reads it: an empty cell is NULL, a quoted empty one ("") an empty string.
+    selected = frame.select(fields)
+    connection.ensure_connection()
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(table)} ({listed}) FROM STDIN WITH (FORMAT csv)") as copy,
+    ):
+        for offset in range(0, selected.height, CHUNK_ROWS):
+            copy.write(selected.slice(offset, CHUNK_ROWS).write_csv(include_header=False))
+    return selected.height
+
+
+def _drop_plain_indexes(model: type[Model]) -> list[str]:
+    """Drop the SQLite table's non-unique indexes; return the statements that rebuild them.
+
+    Inside the load's transaction: a rollback brings them back, and readers keep them.
+    """
+    if connection.vendor != "sqlite":
+        return []
+    table, _ = table_and_columns(model, [])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+            [table],
+        )
+        found = cursor.fetchall()
+        for name, _sql in found:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return [sql for _, sql in found]
 
 
 def restore(batch: Batch) -> tuple[int, int]:

@@ -143,5 +143,10 @@ class ImportJob(models.Model):
         return Path(settings.DATA_DIR) / "uploads" / str(self.upload_key) / self.original_name
 
     @property
+    def annotated_path(self) -> Path:
+        """Return where the task keeps the annotated copy of a file with errors."""
+        return self.upload_path.parent / "annotated.xlsx"
+
+    @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}

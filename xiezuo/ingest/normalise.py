@@ -25,6 +25,7 @@ __all__ = [
     "code_text",
     "date_expr",
     "date_value",
+    "escape_text",
     "half_width",
     "int_expr",
     "int_value",
@@ -34,6 +35,8 @@ __all__ = [
     "number_value",
     "region_expr",
     "region_text",
+    "unescape_expr",
+    "unescape_text",
     "year_expr",
     "year_value",
 ]
@@ -48,6 +51,15 @@ _INVISIBLE_RE = re.compile(_INVISIBLE)
 
 BOOL_TRUE = frozenset({"是", "Y", "YES", "TRUE", "√"})
 BOOL_FALSE = frozenset({"否", "N", "NO", "FALSE", "×"})
+# A CSV export writes a cell that a spreadsheet would run as a formula with a leading ' (the
+# OWASP advice against CSV injection); reading strips it again. A cell that already began with
+# quotes before such a character gets one more, so the escape always reverses exactly.
+FORMULA_TRIGGERS = "=+-@\t\r"
+ESCAPE = "'"
+NEEDS_ESCAPE = re.compile("^'*[=+\\-@\t\r]")
+_ESCAPED = "^'('*[=+\\-@\t\r])"
+_ESCAPED_RE = re.compile(_ESCAPED)
+_PLAIN_NUMBER_RE = re.compile(r"[+-]?\d+(?:\.\d+)?")
 # Separators of a list inside one cell (after half-width: ，→, and ；→;).
 LIST_SEPARATORS = "、,;"
 
@@ -181,6 +193,23 @@ def region_text(text: str | None) -> str | None:
     return text
 
 
+def escape_text(text: str) -> str:
+    """Return a cell as a CSV export writes it: a leading ' before a formula character.
+
+    A plain number (-5, +3.20) is left alone: a spreadsheet reads it as the number it is.
+    """
+    if NEEDS_ESCAPE.match(text) and not _PLAIN_NUMBER_RE.fullmatch(text):
+        return ESCAPE + text
+    return text
+
+
+def unescape_text(text: str | None) -> str | None:
+    """Return a cell without the ' an export put before a formula character ('=1+1 → =1+1)."""
+    if text is None:
+        return None
+    return _ESCAPED_RE.sub(r"\1", text, count=1)
+
+
 def _from_serial(serial: int) -> date | None:
     if serial < 1 or serial == 60 or serial > _LARGEST_SERIAL:
         return None
@@ -202,6 +231,11 @@ def _unify_date_separators(text: str) -> str:
 
 
 # --- a column ------------------------------------------------------------------------------
+
+
+def unescape_expr(expr: pl.Expr) -> pl.Expr:
+    """`unescape_text` for a column."""
+    return expr.str.replace(_ESCAPED, "${1}")
 
 
 def clean_expr(expr: pl.Expr) -> pl.Expr:

@@ -5,47 +5,55 @@ number arrives as its digits or in scientific notation, and the normaliser says 
 row is found among the first rows, under any title and notes rows, by matching the catalog's
 headers and aliases. Row numbers are the ones Excel shows.
 
-A file that cannot be read as the ledger at all raises `UnusableInput` with a Chinese message.
+A file that cannot be read as the ledger at all raises `UnusableInput` with a Chinese message;
+so does a file over the limits (`xiezuo.ingest.limits`), before it is read.
+
+`open_table` gives the rows in chunks while the next chunk is read in a background thread (an
+XLSX sheet is cut between rows, see `sheetstream`), so that validation and loading can run
+while the file is still being read; `read_table` gives them all at once.
 """
 
+import contextlib
 import csv
 import io
-import re
+import queue
+import threading
 import unicodedata
-import zipfile
-import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import Any
 
 import polars as pl
 
 from xiezuo.ingest.catalog import Ledger
 from xiezuo.ingest.errors import RowError, UnusableInput, shown
+from xiezuo.ingest.limits import Limits, check_csv, check_zip
+from xiezuo.ingest.sheetstream import SheetChunk, SheetFacts, stream_sheet
 
-__all__ = ["HEADER_SEARCH_ROWS", "ROW", "Table", "normalise_header", "read_table"]
+__all__ = [
+    "CHUNK_ROWS",
+    "HEADER_SEARCH_ROWS",
+    "ROW",
+    "Table",
+    "TableStream",
+    "normalise_header",
+    "open_table",
+    "read_table",
+]
 
 # How far down a title block may push the header row.
 HEADER_SEARCH_ROWS = 10
 # The column of a table that holds each row's number as Excel shows it.
 ROW = "__row__"
+# Rows per chunk of `open_table`.
+CHUNK_ROWS = 50_000
+_FORMULA_MESSAGE = "单元格是公式；台账须填写数值。请复制该列，再“选择性粘贴 → 数值”后重新导入。"
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and .doc, .msg …)
 _PDF = b"%PDF"
 _SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".txt"}
-_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
-_REL_ID = re.compile(rb'\s\w+:id="([^"]+)"')
-_RELATIONSHIP_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
-_ID_ATTR = re.compile(rb'\sId="([^"]+)"')
-_TARGET_ATTR = re.compile(rb'\sTarget="([^"]+)"')
-_FORMULA = re.compile(
-    rb'<c r="([A-Z]{1,3})(\d+)"[^>]*>(?:<f(?:\s[^>]*)?/>|<f(?:\s[^>]*)?>([^<]*)</f>)'
-)
-_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
-_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})(\d+)')
-_SCAN_CHUNK = 1 << 22
-_SCAN_OVERLAP = 8192
 
 
 @dataclass
@@ -74,12 +82,37 @@ def normalise_header(text: object) -> str:
 
 
 def read_table(path: Path | str, ledger: Ledger, *, sheet: str | None = None) -> Table:
-    """Return the cells of the ledger in the file at `path` (XLSX, XLS or CSV).
+    """Return the cells of the ledger in the file at `path` (XLSX, XLS or CSV), all at once.
 
     The first sheet is read unless `sheet` names another. Raise `UnusableInput` when the file is
-    empty, not a spreadsheet, lacks the sheet or a required column, or has a merged header.
+    empty, not a spreadsheet, over the limits, lacks the sheet or a required column, or has a
+    merged header.
+    """
+    with open_table(path, ledger, sheet=sheet) as stream:
+        frames = [chunk.frame for chunk in stream]
+        cell_errors = stream.cell_errors()
+    table = stream.table(pl.concat(frames) if frames else stream.empty_frame())
+    table.cell_errors = cell_errors
+    return table
+
+
+def open_table(
+    path: Path | str,
+    ledger: Ledger,
+    *,
+    sheet: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    limits: Limits | None = None,
+) -> "TableStream":
+    """Start reading the ledger in the file at `path`; return its rows as a stream of chunks.
+
+    The file is checked against the limits and its header found before this returns (raising
+    `UnusableInput` as `read_table` does); later chunks are read in a background thread while
+    the caller works on earlier ones. Use the stream as a context manager, iterate it, then
+    ask `cell_errors()` (formulas and merged cells, known once the whole sheet was read).
     """
     path = Path(path)
+    limits = limits or Limits.for_ledger(ledger)
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
@@ -93,19 +126,217 @@ def read_table(path: Path | str, ledger: Ledger, *, sheet: str | None = None) ->
             f"“{path.suffix}”）。请上传 Excel（.xlsx）或 CSV 文件。",
             file=path.name,
         )
+    chunk_rows = max(chunk_rows, HEADER_SEARCH_ROWS + 1)
     if head.startswith(_ZIP):
-        return _read_workbook(path, ledger, sheet, xlsx=True)
+        check_zip(path, limits)
+        return _open_workbook(path, ledger, sheet, limits, chunk_rows, xlsx=True)
+    if path.stat().st_size > limits.max_bytes:
+        check_csv(path, limits)  # says how large it is
     if head.startswith(_OLE2):
-        return _read_workbook(path, ledger, sheet, xlsx=False)
+        return _open_workbook(path, ledger, sheet, limits, chunk_rows, xlsx=False)
     if sheet is not None:
         raise UnusableInput(f"CSV 文件没有工作表，不能指定工作表「{sheet}」。", file=path.name)
-    return _read_csv(path, ledger)
+    check_csv(path, limits)
+    return _open_csv(path, ledger, limits, chunk_rows)
+
+
+class TableStream:
+    """A ledger file's rows, chunk by chunk (each a `Table` of the same headers).
+
+    Iterating yields the chunks; the next one is read in a background thread meanwhile.
+    """
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        ledger: Ledger,
+        limits: Limits,
+        chunks: Iterator[SheetChunk],
+        facts: SheetFacts | None,
+        sheet: str | None,
+        sheets: list[str],
+    ) -> None:
+        self.path = path
+        self.ledger = ledger
+        self.limits = limits
+        self.sheet = sheet
+        self.facts = facts
+        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+        self._stop = threading.Event()
+        self._rows = 0
+        self._finished = False
+        first = next(chunks, None)
+        if first is None or first.frame.height == 0 or first.frame.width == 0:
+            where = f"工作表「{sheet}」" if sheet else f"文件 {path.name}"
+            raise UnusableInput(f"{where}是空的。", file=path.name, sheet=sheet)
+        header_index, self.columns = _find_header(first.frame, ledger, path, sheet, sheets)
+        self.header_row = first.first_row + header_index
+        header_cells = first.frame.row(header_index)
+        self.extra = [
+            str(cell).strip()
+            for position, cell in enumerate(header_cells)
+            if position not in self.columns and cell is not None and str(cell).strip()
+        ]
+        self.headers = tuple(h for h in ledger.headers if h in self.columns.values())
+        self.absent = tuple(h for h in ledger.headers if h not in self.headers)
+        self.notices: list[str] = []
+        if self.extra:
+            self.notices.append(f"已忽略模板以外的列：{'、'.join(self.extra)}。")
+        if self.absent:
+            self.notices.append(
+                f"文件没有以下可选列，这些字段保持不变（新增行取默认值）：{'、'.join(self.absent)}。"
+            )
+        self._first: SheetChunk | None = SheetChunk(
+            first.first_row + header_index + 1, first.frame.slice(header_index + 1)
+        )
+        self._thread = threading.Thread(
+            target=self._produce, args=(chunks,), name="ledger-reader", daemon=True
+        )
+        self._thread.start()
+
+    def __enter__(self) -> "TableStream":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop reading (when the caller gives up early) and wait for the reader."""
+        self._stop.set()
+        while self._thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self._queue.get(timeout=0.05)
+        self._thread.join()
+
+    def __iter__(self) -> Iterator[Table]:
+        if self._first is not None:
+            first, self._first = self._first, None
+            yield self._chunk(first)
+        while True:
+            kind, value = self._queue.get()
+            if kind == "chunk":
+                yield self._chunk(value)
+            elif kind == "error":
+                raise value
+            else:
+                self._finished = True
+                return
+
+    def table(self, frame: pl.DataFrame) -> Table:
+        """Return a `Table` of these headers around `frame` (rows as `_chunk` makes them)."""
+        return Table(
+            frame=frame,
+            headers=self.headers,
+            absent=self.absent,
+            header_row=self.header_row,
+            sheet=self.sheet,
+            notices=list(self.notices),
+        )
+
+    def empty_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            schema={ROW: pl.Int64, **{header: pl.String for header in self.headers}}
+        )
+
+    def cell_errors(self) -> list[RowError]:
+        """Return formula and merged-cell errors once every chunk was read.
+
+        Raise `UnusableInput` when the header row turns out to be merged.
+        """
+        if not self._finished:
+            raise RuntimeError("cell_errors() before the last chunk was read")
+        facts = self.facts
+        if facts is None:
+            return []
+        _refuse_merged_header(facts, self.header_row, self.columns, self.path)
+        by_letter = {_letter(position): header for position, header in self.columns.items()}
+        errors: list[RowError] = []
+        for column, row, formula in facts.formulas:
+            if row > self.header_row and column in by_letter:
+                errors.append(
+                    RowError(
+                        row,
+                        by_letter[column],
+                        shown(f"={formula}" if formula else "=（共享公式）"),
+                        _FORMULA_MESSAGE,
+                    )
+                )
+        for first_col, first_row, last_col, last_row in facts.merges:
+            if last_row <= self.header_row:
+                continue
+            for col_number in range(first_col, last_col + 1):
+                header = by_letter.get(_letter(col_number))
+                if header is None:
+                    continue
+                for row in range(max(first_row, self.header_row + 1), last_row + 1):
+                    if (row, col_number) != (first_row, first_col):
+                        range_text = (
+                            f"{_letter(first_col)}{first_row}:{_letter(last_col)}{last_row}"
+                        )
+                        errors.append(
+                            RowError(
+                                row,
+                                header,
+                                None,
+                                f"该单元格属于合并单元格 {range_text}；"
+                                "请取消合并，每一行都填上值。",
+                            )
+                        )
+        return errors
+
+    def _produce(self, chunks: Iterator[SheetChunk]) -> None:
+        try:
+            for chunk in chunks:
+                if not self._put(("chunk", chunk)):
+                    return
+        except BaseException as error:  # handed to the consumer, raised there
+            self._put(("error", error))
+            return
+        self._put(("end", None))
+
+    def _put(self, item: tuple[str, Any]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _chunk(self, chunk: SheetChunk) -> Table:
+        frame = chunk.frame
+        names = frame.columns
+        selected = frame.select(
+            [
+                pl.col(names[position]).alias(header)
+                if position < len(names)
+                else pl.lit(None, pl.String).alias(header)
+                for position, header in self.columns.items()
+            ]
+        )
+        selected = selected.with_row_index(ROW, offset=chunk.first_row).with_columns(
+            pl.col(ROW).cast(pl.Int64)
+        )
+        blank = pl.all_horizontal(
+            [
+                pl.col(h).is_null() | (pl.col(h).str.strip_chars().str.len_bytes() == 0)
+                for h in self.headers
+            ]
+        )
+        selected = selected.filter(~blank).select([ROW, *self.headers])
+        self._rows += selected.height
+        if self._rows > self.limits.max_rows:
+            raise self.limits.too_many_rows(self._rows, self.path.name)
+        return self.table(selected)
 
 
 # --- workbooks -------------------------------------------------------------------------------
 
 
-def _read_workbook(path: Path, ledger: Ledger, sheet: str | None, *, xlsx: bool) -> Table:
+def _open_workbook(
+    path: Path, ledger: Ledger, sheet: str | None, limits: Limits, chunk_rows: int, *, xlsx: bool
+) -> TableStream:
     import fastexcel
 
     try:
@@ -129,57 +360,41 @@ def _read_workbook(path: Path, ledger: Ledger, sheet: str | None, *, xlsx: bool)
             file=path.name,
             sheets=names,
         )
-    try:
-        frame = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string").to_polars()
-    except Exception as error:
-        raise UnusableInput(
-            f"无法读取工作表「{name}」（{_first_line(error)}）。", file=path.name
-        ) from None
-    if frame.height == 0 or frame.width == 0:
-        raise UnusableInput(f"工作表「{name}」是空的。", file=path.name, sheet=name)
-    header_index, columns = _find_header(frame, ledger, path, name, names)
-    facts = _SheetFacts.scan(path, index) if xlsx else _SheetFacts()
-    # calamine's range starts at the first used column: letters in the XML count from A.
-    offset = facts.first_column
-    header_row = header_index + 1
-    _refuse_merged_header(facts, header_row, columns, offset, path)
-    table = _table(frame, ledger, header_index, columns, path, sheet=name)
-    by_letter = {_letter(position + offset): header for position, header in columns.items()}
-    for column, row, formula in facts.formulas:
-        if row > header_row and column in by_letter:
-            table.cell_errors.append(
-                RowError(
-                    row,
-                    by_letter[column],
-                    shown(f"={formula}" if formula else "=（共享公式）"),
-                    "单元格是公式；台账须填写数值。请复制该列，再“选择性粘贴 → 数值”后重新导入。",
-                )
-            )
-    for first_col, first_row, last_col, last_row in facts.merges:
-        if last_row <= header_row:
-            continue
-        for col_number in range(first_col, last_col + 1):
-            header = by_letter.get(_letter(col_number))
-            if header is None:
-                continue
-            for row in range(max(first_row, header_row + 1), last_row + 1):
-                if (row, col_number) != (first_row, first_col):
-                    range_text = f"{_letter(first_col)}{first_row}:{_letter(last_col)}{last_row}"
-                    table.cell_errors.append(
-                        RowError(
-                            row,
-                            header,
-                            None,
-                            f"该单元格属于合并单元格 {range_text}；请取消合并，每一行都填上值。",
-                        )
-                    )
-    return table
+    facts: SheetFacts | None = None
+    if xlsx:
+        facts = SheetFacts()
+        chunks = stream_sheet(path, index, limits, facts, chunk_rows=chunk_rows)
+    else:
+        try:
+            frame = reader.load_sheet(
+                index, header_row=None, skip_rows=0, dtypes="string"
+            ).to_polars()
+        except Exception as error:
+            raise UnusableInput(
+                f"无法读取工作表「{name}」（{_first_line(error)}）。", file=path.name
+            ) from None
+        chunks = _slices(frame, chunk_rows)
+    return TableStream(
+        path=path,
+        ledger=ledger,
+        limits=limits,
+        chunks=chunks,
+        facts=facts,
+        sheet=name,
+        sheets=names,
+    )
+
+
+def _slices(frame: pl.DataFrame, chunk_rows: int) -> Iterator[SheetChunk]:
+    """Yield a frame whose row 0 is Excel row 1 in chunks."""
+    for offset in range(0, max(frame.height, 1), chunk_rows):
+        yield SheetChunk(first_row=offset + 1, frame=frame.slice(offset, chunk_rows))
 
 
 def _refuse_merged_header(
-    facts: "_SheetFacts", header_row: int, columns: dict[int, str], offset: int, path: Path
+    facts: SheetFacts, header_row: int, columns: dict[int, str], path: Path
 ) -> None:
-    used = {position + offset for position in columns}
+    used = set(columns)
     for first_col, first_row, last_col, last_row in facts.merges:
         if first_row <= header_row <= last_row and (
             used & set(range(first_col, last_col + 1)) or first_row == header_row
@@ -193,79 +408,10 @@ def _refuse_merged_header(
             )
 
 
-@dataclass
-class _SheetFacts:
-    """What calamine does not tell: merged ranges, formula cells, the first used column."""
-
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
-    formulas: list[tuple[str, int, str]] = field(default_factory=list)
-    first_column: int = 0
-
-    @classmethod
-    def scan(cls, path: Path, index: int) -> "_SheetFacts":
-        """Stream the sheet's XML once, looking only for the few tags calamine hides."""
-        facts = cls()
-        try:
-            with zipfile.ZipFile(path) as archive:
-                member = _sheet_member(archive, index)
-                if member is None:
-                    return facts
-                with archive.open(member) as raw:
-                    facts._scan(raw)
-        except (zipfile.BadZipFile, KeyError, OSError, zlib.error):
-            return facts  # calamine read it; what it could not see, we do not report
-        return facts
-
-    def _scan(self, raw: IO[bytes]) -> None:
-        # Matches that straddle two chunks are found in the overlap; the sets drop repeats.
-        tail = b""
-        previous = last = b""
-        formulas: set[tuple[str, int, str]] = set()
-        first = True
-        while chunk := raw.read(_SCAN_CHUNK):
-            data = tail + chunk
-            if first:
-                first = False
-                if match := _DIMENSION.search(data[:4096]):
-                    self.first_column = _column_number(match.group(1).decode())
-            if data.find(b"<f") != -1:
-                for match in _FORMULA.finditer(data):
-                    text = (match.group(3) or b"").decode("utf-8", "replace")
-                    formulas.add((match.group(1).decode(), int(match.group(2)), text))
-            previous, last, tail = last, chunk, data[-_SCAN_OVERLAP:]
-        # Merged ranges are listed after the cells, at the end of the part: the last two
-        # chunks hold them (a list of 4 MB would be 100,000 merged ranges).
-        merges: set[tuple[int, int, int, int]] = set()
-        for match in _MERGE.finditer(previous + last):
-            first_col = _column_number(match.group(1).decode())
-            last_col = _column_number((match.group(3) or match.group(1)).decode())
-            first_row = int(match.group(2))
-            merges.add((first_col, first_row, last_col, int(match.group(4) or first_row)))
-        self.formulas = sorted(formulas, key=lambda f: (f[1], _column_number(f[0])))
-        self.merges = sorted(merges)
-
-
-def _sheet_member(archive: zipfile.ZipFile, index: int) -> str | None:
-    # Regular expressions rather than an XML parser: the file is untrusted and only two
-    # attributes of two small parts are needed.
-    sheets = _SHEET_TAG.findall(archive.read("xl/workbook.xml"))
-    if index >= len(sheets):
-        return None
-    rel_id = _REL_ID.search(sheets[index])
-    if rel_id is None:
-        return None
-    for tag in _RELATIONSHIP_TAG.findall(archive.read("xl/_rels/workbook.xml.rels")):
-        found_id, target = _ID_ATTR.search(tag), _TARGET_ATTR.search(tag)
-        if found_id and target and found_id.group(1) == rel_id.group(1):
-            path = target.group(1).decode()
-            return path.lstrip("/") if path.startswith("/") else f"xl/{path}"
-    return None
-
-
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, ledger: Ledger) -> Table:
+def _open_csv(path: Path, ledger: Ledger, limits: Limits, chunk_rows: int) -> TableStream:
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise UnusableInput(
@@ -322,8 +468,16 @@ def _read_csv(path: Path, ledger: Ledger) -> Table:
             frame,
         ]
     )
-    _, columns = _find_header(frame.head(header_index + 1), ledger, path, None, [])
-    return _table(frame, ledger, header_index, columns, path, sheet=None)
+    del data
+    return TableStream(
+        path=path,
+        ledger=ledger,
+        limits=limits,
+        chunks=_slices(frame, chunk_rows),
+        facts=None,
+        sheet=None,
+        sheets=[],
+    )
 
 
 # --- both ----------------------------------------------------------------------------------
@@ -382,51 +536,6 @@ def _header_lookup(ledger: Ledger) -> dict[str, str]:
     return lookup
 
 
-def _table(
-    frame: pl.DataFrame,
-    ledger: Ledger,
-    header_index: int,
-    columns: dict[int, str],
-    path: Path,
-    *,
-    sheet: str | None,
-) -> Table:
-    names = frame.columns
-    header_cells = frame.row(header_index)
-    extra = [
-        str(cell).strip()
-        for position, cell in enumerate(header_cells)
-        if position not in columns and cell is not None and str(cell).strip()
-    ]
-    selected = frame.slice(header_index + 1).select(
-        [pl.col(names[position]).alias(header) for position, header in columns.items()]
-    )
-    selected = selected.with_row_index(ROW, offset=header_index + 2).with_columns(
-        pl.col(ROW).cast(pl.Int64)
-    )
-    headers = [h for h in ledger.headers if h in columns.values()]
-    blank = pl.all_horizontal(
-        [pl.col(h).is_null() | (pl.col(h).str.strip_chars().str.len_bytes() == 0) for h in headers]
-    )
-    selected = selected.filter(~blank).select([ROW, *headers])
-    absent = tuple(h for h in ledger.headers if h not in headers)
-    notices = []
-    if extra:
-        notices.append(f"已忽略模板以外的列：{'、'.join(extra)}。")
-    if absent:
-        notices.append(
-            f"文件没有以下可选列，这些字段保持不变（新增行取默认值）：{'、'.join(absent)}。"
-        )
-    return Table(
-        frame=selected,
-        headers=tuple(headers),
-        absent=absent,
-        header_row=header_index + 1,
-        sheet=sheet,
-        notices=notices,
-    )
-
-
 def _letter(number: int) -> str:
     """Return the Excel column letters of a 0-based column number (0 → A)."""
     letters = ""
@@ -435,13 +544,6 @@ def _letter(number: int) -> str:
         number, remainder = divmod(number - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number - 1
 
 
 def _first_line(error: BaseException) -> str:

@@ -7,29 +7,41 @@ failed or loaded).
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from xiezuo.core.bulk import large_sqlite_cache
 from xiezuo.core.scope import Scope
 from xiezuo.ingest import catalog
-from xiezuo.ingest.errors import BatchError, RowError, UnusableInput
+from xiezuo.ingest.errors import BatchError, RowError, UnusableInput, shown
 from xiezuo.ingest.models import Batch, BatchChange
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import programme_get
+from xiezuo.registry.services import household_years_refresh
+
+if TYPE_CHECKING:
+    # Reading, validating and loading are Polars work, imported with the first file: the pages
+    # and commands that import this module start without it.
+    from xiezuo.ingest.loading import Loader
+    from xiezuo.ingest.reading import TableStream
+    from xiezuo.ingest.validation import Context
 
 __all__ = ["ImportReport", "Progress", "batch_undo", "import_file", "programme_scope"]
 
 # progress(stage, done, total or None)
 Progress = Callable[[str, int, int | None], None]
 _CHINA = ZoneInfo("Asia/Shanghai")
+# The models whose writes change the registry's yearly household status.
+REGISTRY_LABELS = frozenset({"registry.Household", "registry.Member", "registry.Income"})
 
 
 @dataclass
@@ -78,6 +90,7 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "errors": [error.as_dict() for error in self.errors],
+            "notices": list(self.notices),
         }
 
 
@@ -104,13 +117,17 @@ def import_file(
 
     Rows outside `scope` are row errors. With `dry_run`, report what would be inserted, updated
     and left unchanged without writing ledger rows. Raise `UnusableInput` when the file cannot
-    be read as the ledger (unknown ledger, not a spreadsheet, missing required column …).
+    be read as the ledger (unknown ledger, not a spreadsheet, over the limits, missing
+    required column …).
+
+    The file is read in chunks in a background thread; each chunk is validated, classified and
+    (while the file has shown no error) written into one open transaction as the next chunk is
+    read. Errors are collected over the whole file; any error rolls the transaction back, so a
+    file with an error loads nothing.
     """
-    # Reading, validating and loading are Polars work, loaded with the first file: the pages
-    # and commands that import this module start without it.
-    from xiezuo.ingest.loading import apply, classify
-    from xiezuo.ingest.reading import read_table
-    from xiezuo.ingest.validation import Context, validate
+    from xiezuo.ingest.loading import Loader
+    from xiezuo.ingest.reading import open_table
+    from xiezuo.ingest.validation import Context
 
     started = time.perf_counter()
     path = Path(path)
@@ -122,74 +139,161 @@ def import_file(
     loaded_programme = _programme(programme)
     report_progress("读取文件", 0, None)
     digest = _sha256(path)
-    table = read_table(path, ledger, sheet=sheet)
-    rows = table.frame.height
-    report_progress("校验", 0, rows)
     context = Context(programme=loaded_programme, scope=scope, today=datetime.now(_CHINA).date())
-    validated = validate(table, ledger, context)
-    classified = classify(validated)
-    errors = sorted(
-        [*validated.errors, *classified.errors],
-        key=lambda e: (e.row or 0, _position(ledger, e.column)),
-    )
-    report = ImportReport(
-        ledger=ledger.key,
-        file=path.name,
-        rows=rows,
-        valid=rows - len({e.row for e in errors if e.row is not None}),
-        errors=errors,
-        notices=table.notices,
-        dry_run=dry_run,
-    )
-    report_progress("校验", rows, rows)
     batch = Batch(
         user=user if getattr(user, "pk", None) else None,
         ledger=ledger.key,
         programme=loaded_programme,
         file_name=path.name,
         sha256=digest,
-        sheet=table.sheet or "",
-        rows=rows,
-        valid=report.valid,
         dry_run=dry_run,
-        errors=[e.as_dict() for e in errors],
-        notices=table.notices,
         scope_regions=[] if scope.everything else sorted(scope.region_codes),
+        status=Batch.Status.VALIDATED if dry_run else Batch.Status.LOADED,
     )
-    if errors:
-        batch.status = Batch.Status.FAILED
-    else:
-        report.inserted = classified.inserts.height
-        report.updated = classified.updates.height
-        report.unchanged = classified.unchanged
-        batch.inserted, batch.updated, batch.unchanged = (
-            report.inserted,
-            report.updated,
-            report.unchanged,
-        )
-        batch.status = Batch.Status.VALIDATED if dry_run else Batch.Status.LOADED
+    run = _Run(ledger=ledger, context=context, progress=report_progress)
     try:
-        with transaction.atomic():
-            batch.seconds = time.perf_counter() - started
-            batch.save()
-            if batch.status == Batch.Status.LOADED:
-                apply(classified, batch, progress=report_progress)
-                batch.seconds = time.perf_counter() - started
-                Batch.objects.filter(pk=batch.pk).update(seconds=batch.seconds)
+        with open_table(path, ledger, sheet=sheet, chunk_rows=_chunk_rows()) as stream:
+            batch.sheet = stream.sheet or ""
+            run.notices = stream.notices
+            if dry_run:
+                run.read(stream, loader=None)
+            else:
+                with large_sqlite_cache(), transaction.atomic():
+                    batch.save()
+                    loader = Loader(batch, progress=report_progress)
+                    run.read(stream, loader=loader)
+                    if run.errors:
+                        raise _RollBack
+                    loader.finish()
+                    _registry_changed([ledger.model])
+                    batch.seconds = time.perf_counter() - started
+                    _settle(batch, run)
+                    batch.save()
+    except _RollBack:
+        pass
     except DatabaseError as error:
         # A rule the database keeps that validation did not foresee: nothing was written.
         message = f"数据库拒绝写入，未导入任何数据：{str(error).strip().splitlines()[0][:300]}"
-        report.errors = [RowError(None, None, None, message)]
-        report.inserted = report.updated = report.unchanged = 0
+        run.errors = [RowError(None, None, None, message)]
+    report = ImportReport(
+        ledger=ledger.key,
+        file=path.name,
+        rows=run.rows,
+        errors=run.sorted_errors(),
+        notices=run.notices,
+        dry_run=dry_run,
+    )
+    report.valid = run.rows - len({e.row for e in report.errors if e.row is not None})
+    if not report.errors:
+        report.inserted, report.updated, report.unchanged = run.inserts, run.updates, run.unchanged
+    if report.errors or dry_run:
         batch.pk = None
-        batch.status = Batch.Status.FAILED
-        batch.inserted = batch.updated = batch.unchanged = 0
-        batch.errors = [report.errors[0].as_dict()]
+        batch.seconds = time.perf_counter() - started
+        _settle(batch, run, report=report)
         batch.save()
     report.status = batch.status
     report.batch_id = batch.pk
     report.seconds = batch.seconds
     return report
+
+
+def _chunk_rows() -> int:
+    from xiezuo.ingest.reading import CHUNK_ROWS
+
+    return int(getattr(settings, "IMPORT_CHUNK_ROWS", CHUNK_ROWS))
+
+
+class _RollBack(Exception):
+    """The file had errors: take back every chunk written."""
+
+
+@dataclass
+class _Run:
+    """One file going through validation and classification, chunk by chunk."""
+
+    ledger: catalog.Ledger
+    context: "Context"
+    progress: Progress
+    rows: int = 0
+    inserts: int = 0
+    updates: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    seen: Any = None  # the natural keys of earlier chunks (a Polars frame)
+
+    def read(self, stream: "TableStream", *, loader: "Loader | None") -> None:
+        """Validate and classify every chunk; write it while the file is clean so far."""
+        from xiezuo.ingest.loading import classify
+        from xiezuo.ingest.validation import validate
+
+        for table in stream:
+            self.rows += table.frame.height
+            validated = validate(table, self.ledger, self.context)
+            self.errors.extend(validated.errors)
+            # A file read in several chunks says its notices chunk by chunk.
+            self.notices.extend(n for n in validated.notices if n not in self.notices)
+            self.errors.extend(self._repeated(validated))
+            classified = classify(validated)
+            self.errors.extend(classified.errors)
+            self.inserts += classified.inserts.height
+            self.updates += classified.updates.height
+            self.unchanged += classified.unchanged
+            if loader is not None and not self.errors:
+                loader.write(classified)
+            self.progress("校验", self.rows, None)
+        self.errors.extend(stream.cell_errors())
+
+    def _repeated(self, validated: Any) -> list[RowError]:
+        """Return errors of rows whose natural key an earlier chunk already had."""
+        import polars as pl
+
+        from xiezuo.ingest.reading import ROW
+
+        keys = list(validated.key_fields)
+        if not keys or not all(k in validated.frame.columns for k in keys):
+            return []
+        mine = (
+            validated.frame.select(ROW, *keys)
+            .drop_nulls(keys)
+            .unique(subset=keys, keep="first", maintain_order=True)
+        )
+        errors: list[RowError] = []
+        if self.seen is not None:
+            repeated = mine.join(self.seen, on=keys, how="inner")
+            header = self.ledger.natural_key[0]
+            title = "+".join(self.ledger.natural_key)
+            for row in repeated.iter_rows(named=True):
+                shown_key = " ".join(str(row[k]) for k in keys)
+                errors.append(
+                    RowError(
+                        row[ROW],
+                        header,
+                        shown(row[keys[0]]),
+                        f"与第 {row['__first_row']} 行重复（{title}：{shown_key}）。",
+                    )
+                )
+            mine = mine.join(self.seen, on=keys, how="anti")
+        mine = mine.rename({ROW: "__first_row"})
+        self.seen = mine if self.seen is None else pl.concat([self.seen, mine])
+        return errors
+
+    def sorted_errors(self) -> list[RowError]:
+        return sorted(self.errors, key=lambda e: (e.row or 0, _position(self.ledger, e.column)))
+
+
+def _settle(batch: Batch, run: _Run, *, report: ImportReport | None = None) -> None:
+    """Give the batch the run's counts, errors and outcome."""
+    errors = report.errors if report is not None else run.sorted_errors()
+    batch.rows = run.rows
+    batch.valid = run.rows - len({e.row for e in errors if e.row is not None})
+    batch.errors = [e.as_dict() for e in errors]
+    batch.notices = run.notices
+    if errors:
+        batch.status = Batch.Status.FAILED
+        batch.inserted = batch.updated = batch.unchanged = 0
+    else:
+        batch.inserted, batch.updated, batch.unchanged = run.inserts, run.updates, run.unchanged
 
 
 def batch_undo(batch: Batch) -> Batch:
@@ -211,10 +315,18 @@ def batch_undo(batch: Batch) -> Batch:
         _refuse_if_overwritten(batch)
         _refuse_if_referenced(batch)
         restore(batch)
+        _registry_changed(batch.changes.values_list("model", flat=True))
         batch.status = Batch.Status.UNDONE
         batch.undone_at = timezone.now()
         batch.save(update_fields=["status", "undone_at"])
     return batch
+
+
+def _registry_changed(labels: Iterable[str]) -> None:
+    """Bring the registry's yearly household status up to date after a write to households,
+    members or incomes (the assessment's outcomes read it)."""
+    if REGISTRY_LABELS & set(labels):
+        household_years_refresh()
 
 
 def _refuse_if_overwritten(batch: Batch) -> None:

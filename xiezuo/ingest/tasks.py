@@ -40,8 +40,25 @@ def run_import(job_id: int) -> str:
         logger.exception("import job %s failed", job_id)
         _finish(job_id, status=ImportJob.Status.FAILED, message=f"{type(error).__name__}: {error}")
         raise
+    if report.errors:
+        _annotate(job, report)
     _finish(job_id, status=ImportJob.Status.DONE, report=report)
     return ImportJob.Status.DONE.value
+
+
+def _annotate(job: ImportJob, report: ImportReport) -> None:
+    """Write the annotated copy the import page offers; a failure only loses the copy."""
+    from xiezuo.ingest.writing import write_annotated
+
+    try:
+        write_annotated(
+            source=job.upload_path,
+            target=job.annotated_path,
+            errors=[error.as_dict() for error in report.errors],
+            ledger_key=job.ledger,
+        )
+    except Exception:
+        logger.exception("annotated copy of import job %s failed", job.pk)
 
 
 def _import(job: ImportJob) -> ImportReport:

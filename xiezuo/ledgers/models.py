@@ -158,7 +158,16 @@ class Agreement(PairingRecord):
 
 
 class Secondment(PairingRecord):
-    """A cadre or professional seconded from the helper side to the recipient side (挂职)."""
+    """A cadre or professional seconded between the two sides of a pairing (挂职).
+
+    Mostly from the helper side to the recipient side (派出); a recipient county's cadre posted
+    to the helper district (接收, 双向挂职) belongs to the pairing too, and counts in no
+    helper → recipient indicator. The direction is derived on import from 派出方代码.
+    """
+
+    class Direction(models.TextChoices):
+        SENT = "派出", "派出（帮扶方→受援方）"
+        RECEIVED = "接收", "接收（受援方→帮扶方）"
 
     name = models.CharField("姓名", max_length=64)
     id_number = models.CharField("证件号码", max_length=22)
@@ -167,6 +176,13 @@ class Secondment(PairingRecord):
     category = models.CharField("人员类别", max_length=16)
     start_date = models.DateField("开始日期")
     end_date = models.DateField("结束日期", null=True, blank=True)
+    direction = models.CharField(
+        "挂职方向",
+        max_length=8,
+        choices=Direction,
+        default=Direction.SENT,
+        db_default=Direction.SENT,
+    )
 
     span = ("start_date", "end_date")
 

@@ -91,6 +91,7 @@ def make_secondments(
         "category": [categories[c] for c in category.tolist()],
         "start_date": day_texts(start),
         "end_date": day_texts(end),
+        "direction": ["派出"] * n,  # the demo seconds helper → recipient only
     }
 
 

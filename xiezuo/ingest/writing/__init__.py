@@ -4,7 +4,7 @@ A template and an export share one layout (title, notes, the catalog headers on 
 below), so an exported file imports back unchanged.
 """
 
-from xiezuo.ingest.writing._annotate import annotated_workbook
+from xiezuo.ingest.writing._annotate import annotated_workbook, write_annotated
 from xiezuo.ingest.writing._export import ExportError, export_file_name, export_ledger
 from xiezuo.ingest.writing._template import template_file_name, template_workbook, write_template
 
@@ -15,5 +15,6 @@ __all__ = [
     "export_ledger",
     "template_file_name",
     "template_workbook",
+    "write_annotated",
     "write_template",
 ]

@@ -1,22 +1,30 @@
 """The official's file handed back with every bad cell filled red and commented.
 
-An XLSX keeps its own cells, formats and sheets (openpyxl loads it, marks the cells, saves it).
-A CSV, an old .xls or an XLSX openpyxl cannot open becomes a new XLSX of its cells, marked the
-same way. Problems that belong to no row (the file as a whole) go to a first sheet 错误说明;
-a file too broken to show gets that sheet alone. Cells are found the way the reader found them:
-rows as Excel numbers them, columns by the header row matched after `normalise_header`.
+A small XLSX keeps its own cells, formats and sheets (openpyxl loads it, marks the cells,
+saves it). A CSV, an old .xls, a large XLSX or one openpyxl cannot open becomes a new XLSX of
+its cells, marked the same way, written row by row (the sheet is streamed in chunks, so memory
+stays flat however large it is). A file over the import limits (a zip bomb …) is never opened:
+its copy is the error sheet alone. `write_annotated` writes the copy to a file (the import
+task does, so that no web request ever builds one). Problems that belong to no row (the file
+as a whole) go to a first sheet 错误说明; a file too broken to show gets that sheet alone.
+Cells are found the way the reader found them: rows as Excel numbers them, columns by the
+header row matched after `normalise_header`.
 """
 
 import csv
 import io
 import itertools
 import warnings
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from xiezuo.ingest.catalog import ledger as get_ledger
 from xiezuo.ingest.catalog import ledgers
+from xiezuo.ingest.errors import UnusableInput
+from xiezuo.ingest.limits import Limits, check_csv, check_zip
 from xiezuo.ingest.writing._layout import LAST_ROW, display_width
 
 ERRORS_SHEET = "错误说明"
@@ -27,6 +35,8 @@ _EXCEL_ROWS = LAST_ROW + 1
 _EXCEL_COLUMNS = 16_384
 _EXCEL_CELL_CHARS = 32_767
 _COMMENT_CHARS = 2_000
+# An XLSX that unpacks to more than this is rewritten row by row rather than loaded whole.
+KEEP_FORMAT_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,69 @@ def annotated_workbook(
     `ledger_key` lets header aliases be recognised for that ledger alone (without it, any
     ledger's aliases count); `sheet` names the sheet that was read (default: the first).
     """
-    problems = [
+    problems = _problems(errors)
+    lookup = _header_lookup(ledger_key)
+    if original.startswith(_ZIP):
+        marked = _mark_workbook(original, file_name, problems, lookup, sheet)
+        if marked is not None:
+            return marked
+    rows = _rows_of(original)
+    buffer = io.BytesIO()
+    if rows is None:
+        _rebuild(iter(()), file_name, problems, lookup, sheet_name=None, output=buffer)
+    else:
+        name, cells = rows
+        _rebuild(cells, file_name, problems, lookup, sheet_name=name, output=buffer)
+    return buffer.getvalue()
+
+
+def write_annotated(
+    *,
+    source: Path,
+    target: Path,
+    errors: Iterable[Mapping[str, Any]],
+    ledger_key: str | None = None,
+    sheet: str | None = None,
+) -> Path:
+    """Write the annotated copy of the file at `source` to `target`; return `target`.
+
+    Memory stays bounded whatever the file: one over the import limits is not opened (the copy
+    is its error sheet), a large XLSX is streamed, and the copy is written to disk as it goes.
+    """
+    problems = _problems(errors)
+    lookup = _header_lookup(ledger_key)
+    limits = Limits.for_ledger(get_ledger(ledger_key) if ledger_key in ledgers() else None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    with source.open("rb") as handle:
+        head = handle.read(8)
+    name: str | None = None
+    rows: Iterator[list[Any]] = iter(())
+    try:
+        if head.startswith(_ZIP):
+            check_zip(source, limits)
+            if _unpacked(source) <= KEEP_FORMAT_BYTES:
+                marked = _mark_workbook(source.read_bytes(), source.name, problems, lookup, sheet)
+                if marked is not None:
+                    partial.write_bytes(marked)
+                    return partial.replace(target)
+            found = _streamed_rows(source, sheet, limits)
+        else:
+            # An old .xls is capped in bytes alone (it holds 65,536 rows at most).
+            if not head.startswith(_OLE2) or source.stat().st_size > limits.max_bytes:
+                check_csv(source, limits)
+            found = _rows_of(source.read_bytes())
+        if found is not None:
+            name, rows = found
+    except UnusableInput:
+        rows = iter(())  # over the limits: the error sheet says why
+    with partial.open("wb") as output:
+        _rebuild(rows, source.name, problems, lookup, sheet_name=name, output=output)
+    return partial.replace(target)
+
+
+def _problems(errors: Iterable[Mapping[str, Any]]) -> list["_Problem"]:
+    return [
         _Problem(
             e.get("row"),
             None if e.get("column") is None else str(e.get("column")),
@@ -61,16 +133,46 @@ def annotated_workbook(
         )
         for e in errors
     ]
-    lookup = _header_lookup(ledger_key)
-    if original.startswith(_ZIP):
-        marked = _mark_workbook(original, file_name, problems, lookup, sheet)
-        if marked is not None:
-            return marked
-    rows = _rows_of(original)
-    if rows is None:
-        return _rebuild(iter(()), file_name, problems, lookup, sheet_name=None)
-    name, cells = rows
-    return _rebuild(cells, file_name, problems, lookup, sheet_name=name)
+
+
+def _unpacked(path: Path) -> int:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(part.file_size for part in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return 0
+
+
+def _streamed_rows(
+    path: Path, sheet: str | None, limits: Limits
+) -> tuple[str | None, Iterator[list[Any]]] | None:
+    """Return (sheet name, rows) of an XLSX read chunk by chunk; None when unreadable."""
+    import fastexcel
+
+    from xiezuo.ingest.sheetstream import SheetFacts, stream_sheet
+
+    try:
+        names = list(fastexcel.read_excel(path).sheet_names)
+    except Exception:  # not a workbook after all
+        return None
+    if not names:
+        return None
+    index = names.index(sheet) if sheet in names else 0
+
+    def rows() -> Iterator[list[Any]]:
+        expected = 1
+        try:
+            for chunk in stream_sheet(path, index, limits, SheetFacts(), chunk_rows=20_000):
+                while expected < chunk.first_row:
+                    yield []
+                    expected += 1
+                for row in chunk.frame.iter_rows():
+                    yield list(row)
+                    expected += 1
+        except UnusableInput as error:
+            yield [f"（从这一行起无法读取，以下内容未显示：{error.message}）"]
+
+    return names[index], rows()
 
 
 # --- headers -------------------------------------------------------------------------------
@@ -309,7 +411,8 @@ def _rebuild(
     lookup: dict[str, set[str]],
     *,
     sheet_name: str | None,
-) -> bytes:
+    output: IO[bytes],
+) -> None:
     import xlsxwriter
 
     from xiezuo.ingest.reading import HEADER_SEARCH_ROWS
@@ -318,9 +421,8 @@ def _rebuild(
     columns = _find_header([tuple(r) for r in first_rows], lookup)
     shown_rows = _EXCEL_ROWS if first_rows else 0
     placed = _place(problems, columns, shown_rows)
-    buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
-        buffer,
+        output,
         {
             "in_memory": False,
             "constant_memory": True,
@@ -334,7 +436,6 @@ def _rebuild(
     if first_rows:
         _data_sheet(workbook, sheet_name or _sheet_name(file_name), first_rows, rows, placed)
     workbook.close()
-    return buffer.getvalue()
 
 
 def _data_sheet(

@@ -228,9 +228,17 @@ class _XlsxOut:
 
 
 class _CsvOut:
-    """A CSV in template form: UTF-8 with a BOM, so Excel opens it in the right encoding."""
+    """A CSV in template form: UTF-8 with a BOM, so Excel opens it in the right encoding.
+
+    A cell beginning with = + - @, a tab or a carriage return would run as a formula when the
+    file is opened in a spreadsheet (CSV injection): it is written with a leading ' (OWASP's
+    advice), which the importer strips again, so the file re-imports unchanged.
+    """
 
     def __init__(self, path: Path, ledger: Ledger) -> None:
+        from xiezuo.ingest.normalise import escape_text  # its module is Polars work
+
+        self.escape = escape_text
         self.path = path
         self.columns = ledger.columns
         self.handle = path.open("w", encoding="utf-8-sig", newline="")
@@ -239,7 +247,10 @@ class _CsvOut:
 
     def write(self, values: list[Cell]) -> None:
         self.writer.writerow(
-            [csv_text(column, value) for column, value in zip(self.columns, values, strict=True)]
+            [
+                self.escape(csv_text(column, value))
+                for column, value in zip(self.columns, values, strict=True)
+            ]
         )
 
     def __enter__(self) -> "_CsvOut":

@@ -14,6 +14,9 @@ from django.shortcuts import get_object_or_404
 
 from xiezuo.assessment.models import Alert, AssessmentRun, IndicatorResult, UnitResult
 from xiezuo.assessment.selectors import DrillRecords
+from xiezuo.core.scope import Scope
+from xiezuo.ledgers.models import Secondment
+from xiezuo.ledgers.selectors import ledger_records
 from xiezuo.programs.models import Pairing, Programme
 from xiezuo.regions.models import Region
 from xiezuo.web import params
@@ -58,6 +61,39 @@ class UnitProfile:
     alerts: list[Alert]
     trend: list[TrendPoint] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PairingSecondments:
+    """A pairing's secondments in post during a year, both ways (双向挂职)."""
+
+    records: list[Secondment]
+
+    def people(self, direction: str) -> int:
+        """Return the distinct people seconded in `direction` (派出 or 接收)."""
+        return len({s.id_number for s in self.records if s.direction == direction})
+
+    @property
+    def sent(self) -> int:
+        return self.people(Secondment.Direction.SENT)
+
+    @property
+    def received(self) -> int:
+        return self.people(Secondment.Direction.RECEIVED)
+
+
+def pairing_secondments(
+    *, scope: Scope, programme: Programme, pairing_key: str, year: int
+) -> PairingSecondments:
+    """Return the secondments of the pairing `HELPER→RECIPIENT` in post during `year`."""
+    helper, _, recipient = pairing_key.partition("→")
+    records = (
+        ledger_records(scope=scope, model=Secondment, year=year)
+        .filter(pairing__programme=programme, pairing__helper_id=helper)
+        .filter(pairing__recipient_id=recipient)
+        .order_by("-direction", "start_date", "id")
+    )
+    return PairingSecondments(list(records))
 
 
 def run_list(*, programme: Programme, year: int) -> list[AssessmentRun]:

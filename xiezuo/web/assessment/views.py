@@ -246,6 +246,13 @@ def unit_page(request: HttpRequest, unit_type: str, unit: str, *, caller: Caller
         scope=caller.scope, programme=programme, unit_type=unit_type, unit=unit
     )
     run_id = profile.run.pk if profile.run else 0
+    secondments = (
+        selectors.pairing_secondments(
+            scope=caller.scope, programme=programme, pairing_key=unit, year=year
+        )
+        if unit_type == UnitType.PAIRING and link
+        else None
+    )
     return render(
         request,
         "web/assessment_unit.html",
@@ -272,6 +279,7 @@ def unit_page(request: HttpRequest, unit_type: str, unit: str, *, caller: Caller
             "statuses": RectificationItem.Status.choices,
             "evidence_types": ",".join(EVIDENCE_TYPES),
             "years": list(programme.years),
+            "secondments": secondments,
         },
     )
 

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -22,7 +23,7 @@ from xiezuo.ingest.jobs import check_may_import, import_job_start
 from xiezuo.ingest.models import Batch, ImportJob
 from xiezuo.ingest.selectors import batch_get, batch_list, import_job_get, import_job_list
 from xiezuo.ingest.services import batch_undo
-from xiezuo.ingest.writing import annotated_workbook, template_file_name, template_workbook
+from xiezuo.ingest.writing import template_file_name, template_workbook
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import programme_get, scope_for
 from xiezuo.web import params
@@ -33,12 +34,12 @@ BATCHES_PER_PAGE = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def importer_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def importer_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Sign-in required, an importing office's grant required; pass the programme and scope."""
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             programme = programme_get()
         except Programme.DoesNotExist:
@@ -103,22 +104,29 @@ def import_job(request: HttpRequest, pk: int, *, programme: Programme, scope: An
 @importer_view
 def import_job_annotated(
     request: HttpRequest, pk: int, *, programme: Programme, scope: Any
-) -> HttpResponse:
-    """Return the job's original file with its bad cells filled red and commented."""
+) -> FileResponse:
+    """Return the job's original file with its bad cells filled red and commented.
+
+    The import task writes the copy; this view only serves it (never builds one).
+    """
     try:
         job = import_job_get(scope=scope, user=request.user, programme=programme, pk=pk)
-        original = job.upload_path.read_bytes()
-    except (ImportJob.DoesNotExist, FileNotFoundError):
-        raise Http404("没有这个导入任务或原文件") from None
+    except ImportJob.DoesNotExist:
+        raise Http404("没有这个导入任务") from None
+    if not job.finished:
+        raise Http404("导入尚未完成，标注文件还没有生成")
     if not job.report or not job.report.get("errors"):
         raise Http404("这个导入任务没有错误需要标注")
-    workbook = annotated_workbook(
-        original=original,
-        file_name=job.original_name,
-        errors=job.report["errors"],
-        ledger_key=job.ledger if job.ledger in ledgers() else None,
+    try:
+        handle = job.annotated_path.open("rb")
+    except FileNotFoundError:
+        raise Http404("标注文件尚未生成或已被清理") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{Path(job.original_name).stem}-错误标注.xlsx",
+        content_type=XLSX,
     )
-    return _xlsx(workbook, f"{Path(job.original_name).stem}-错误标注.xlsx")
 
 
 @require_POST
