@@ -165,7 +165,6 @@ def _paths(site) -> list[tuple[str, str]]:
         ("get", f"/assessment/drill/{run.pk}/I08/helper/a%00b/"),
         ("get", f"/assessment/drill/{run.pk}/I08/a%00b/110105/"),
         ("get", f"/assessment/drill/{run.pk}/a%00b/helper/110105/"),
-        ("get", f"/assessment/drill/{run.pk}/O1/helper/110105/"),
         ("get", "/assessment/nonsense/110105/"),
         ("get", "/assessment/helper/999999/"),
         ("get", f"/assessment/helper/{LONG}/"),
