@@ -91,9 +91,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL: readers never wait for the writer. IMMEDIATE: a transaction takes the write lock when
+    # it begins, so it waits its turn (up to `timeout`, SQLite's busy handler) instead of
+    # failing at once with "database is locked" when it upgrades a read to a write. The timeout
+    # outlasts an import's load transaction, the longest writer there is, so a login or a job's
+    # progress beside it waits instead of failing. XIEZUO_DB_BUSY_SECONDS sets it (default 60).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": float(os.environ.get("XIEZUO_DB_BUSY_SECONDS", "60")),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 

@@ -9,11 +9,11 @@ from xiezuo.core.errors import ScopeError
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import pairing_list, programme_get, scope_for
 from xiezuo.registry.models import Household
+from xiezuo.registry.overview_cache import cached_programme_overview
 from xiezuo.registry.selectors import household_get, household_list, member_list
 from xiezuo.web import params
 from xiezuo.web.display import county_choices, income_lines, overview_context
 from xiezuo.web.forms import HouseholdFilterForm
-from xiezuo.web.overview_cache import cached_programme_overview
 from xiezuo.web.paging import keyset_page
 
 HOUSEHOLDS_PER_PAGE = 50

@@ -19,7 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiezuo.core.errors import ScopeError
 from xiezuo.ingest.catalog import ledgers
 from xiezuo.ingest.errors import BatchError
-from xiezuo.ingest.jobs import check_may_import, import_job_start
+from xiezuo.ingest.jobs import (
+    JobStateError,
+    check_may_import,
+    import_job_cancel,
+    import_job_retry,
+    import_job_start,
+    import_jobs_fail_stale,
+)
 from xiezuo.ingest.models import Batch, ImportJob
 from xiezuo.ingest.selectors import batch_get, batch_list, import_job_get, import_job_list
 from xiezuo.ingest.services import batch_undo
@@ -89,15 +96,59 @@ def import_page(request: HttpRequest, *, programme: Programme, scope: Any) -> Ht
 @require_GET
 @importer_view
 def import_job(request: HttpRequest, pk: int, *, programme: Programme, scope: Any) -> HttpResponse:
-    """Show a job: its progress while it runs (polled by htmx), then its report."""
+    """Show a job: its progress while it runs (polled by htmx), then its report.
+
+    A running job whose worker died is failed here too, so the page never waits forever.
+    """
     try:
         job = import_job_get(scope=scope, user=request.user, programme=programme, pk=pk)
     except ImportJob.DoesNotExist:
         raise Http404("没有这个导入任务") from None
+    if job.status == ImportJob.Status.RUNNING and import_jobs_fail_stale(job_ids=[job.pk]):
+        job.refresh_from_db()
     template = "web/import_job.html"
     if request.headers.get("HX-Request") == "true":
         template += "#job"
     return render(request, template, {"programme": programme, "view": job_view(job)})
+
+
+@require_POST
+@importer_view
+def import_job_retry_view(
+    request: HttpRequest, pk: int, *, programme: Programme, scope: Any
+) -> HttpResponse:
+    """Queue a failed or cancelled job again (an office its own jobs, the programme office any)."""
+    return _job_action(request, pk, programme, scope, import_job_retry, "已重新排队")
+
+
+@require_POST
+@importer_view
+def import_job_cancel_view(
+    request: HttpRequest, pk: int, *, programme: Programme, scope: Any
+) -> HttpResponse:
+    """Cancel a queued or failed job (an office its own jobs, the programme office any)."""
+    return _job_action(request, pk, programme, scope, import_job_cancel, "已取消")
+
+
+def _job_action(
+    request: HttpRequest,
+    pk: int,
+    programme: Programme,
+    scope: Any,
+    action: Callable[..., ImportJob],
+    done: str,
+) -> HttpResponse:
+    try:
+        job = import_job_get(scope=scope, user=request.user, programme=programme, pk=pk)
+    except ImportJob.DoesNotExist:
+        raise Http404("没有这个导入任务") from None
+    try:
+        action(job=job)
+    except JobStateError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"导入任务 {pk}（{job.original_name}）{done}。")
+    return redirect("web:import-job", pk=pk)
 
 
 @require_GET

@@ -1,6 +1,7 @@
 import contextlib
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 # How long the task worker may take to finish the task in hand when the server stops.
 WORKER_STOP_SECONDS = 30
+# How often the demo checks that its task worker still runs.
+WORKER_CHECK_SECONDS = 2.0
 
 
 class Command(BaseCommand):
@@ -61,27 +64,72 @@ class Command(BaseCommand):
 
 
 @contextlib.contextmanager
-def _task_worker(console: Console) -> Iterator[subprocess.Popen]:
-    """Run `xiezuo db_worker` beside the server (imports run in it); stop it with the server.
+def _task_worker(console: Console) -> Iterator["_Supervisor"]:
+    """Run `xiezuo worker` beside the server (imports run in it); stop it with the server.
 
-    The worker runs in a session of its own, so Ctrl-C reaches the server only and the worker
-    gets exactly one SIGTERM from here: it finishes the task in hand, then exits (a second
-    signal would abandon the task).
+    The worker retries a busy database, fails import jobs whose worker died and prunes old
+    jobs and uploads daily (`xiezuo prune`); should it exit all the same, it is started again.
+    It runs in a session of its own, so Ctrl-C reaches the server only and the worker gets
+    exactly one SIGTERM from here: it finishes the task in hand, then exits (a second signal
+    would abandon the task).
     """
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "xiezuo", "db_worker", "--no-reload"], start_new_session=True
-    )
-    console.print(f"后台任务进程 xiezuo db_worker 已启动（pid {worker.pid}），用于网页导入。")
+    supervisor = _Supervisor(console)
+    supervisor.start()
     try:
-        yield worker
+        yield supervisor
     finally:
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=WORKER_STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+        supervisor.stop()
+
+
+class _Supervisor:
+    """Keep one `xiezuo worker` process running until stopped."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.worker: subprocess.Popen | None = None
+        self.watch = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._spawn()
+        self.console.print(
+            f"后台任务进程 xiezuo worker 已启动（pid {self.worker.pid if self.worker else '?'}），"
+            "用于网页导入；意外退出时会自动重启。"
+        )
+        self.watch.start()
+
+    def _spawn(self) -> None:
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "xiezuo", "worker", "--no-reload"], start_new_session=True
+        )
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(WORKER_CHECK_SECONDS):
+            with self.lock:
+                if self.stopping.is_set() or self.worker is None:
+                    return
+                code = self.worker.poll()
+                if code is None:
+                    continue
+                self._spawn()
+                pid = self.worker.pid
+            self.console.print(
+                f"[yellow]后台任务进程意外退出（代码 {code}），已重新启动（pid {pid}）。[/]"
+            )
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopping.set()
+            worker = self.worker
+        if worker is None or worker.poll() is not None:
+            return
+        worker.terminate()
+        try:
+            worker.wait(timeout=WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def _summary_table(summary: "DemoSummary") -> Table:
