@@ -367,7 +367,9 @@ def _refuse_if_referenced(batch: Batch) -> None:
             if not relation.one_to_many and not relation.one_to_one:
                 continue
             related = relation.related_model
-            if related in owned:
+            # Rows derived from the registry (no database constraint, e.g. the yearly household
+            # figures) are refreshed after the undo, not a reason to refuse it.
+            if related in owned or not relation.field.db_constraint:
                 continue
             name = relation.field.attname
             count = related._default_manager.filter(
