@@ -38,3 +38,28 @@ def test_demo_command_sets_up_builds_and_prints_the_summary_and_sign_in(settings
     }
     assert "kangbao-cadre" in text
     assert "仅供" in text  # the passwords are said to be demo-only
+
+
+def test_the_demos_task_worker_is_started_again_when_it_dies(monkeypatch, tmp_path):
+    """`xiezuo demo` keeps its `xiezuo worker` running: killed, it comes back; stopped, it ends."""
+    import os
+    import signal
+    import time
+
+    from rich.console import Console
+
+    from xiezuo.demo.management.commands import demo
+
+    monkeypatch.setenv("XIEZUO_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(demo, "WORKER_CHECK_SECONDS", 0.1)
+    with demo._task_worker(Console(file=io.StringIO())) as supervisor:
+        first = supervisor.worker
+        os.kill(first.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while supervisor.worker is first and time.monotonic() < deadline:
+            time.sleep(0.1)
+        second = supervisor.worker
+        assert second is not first
+        assert second.poll() is None
+    assert first.returncode == -signal.SIGKILL
+    assert second.poll() is not None

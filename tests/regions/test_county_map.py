@@ -21,7 +21,7 @@ RECIPIENTS = {
 CITIES = {"130600", "130700", "130800"}
 
 
-@pytest.fixture(access="module")
+@pytest.fixture(scope="module")
 def features():
     return json.loads(MAP_FILE.read_text(encoding="utf-8"))["features"]
 

@@ -455,3 +455,89 @@ def test_annotated_county_files_are_masked_for_the_programme_office(
     report = text(office.get(reverse("web:import-job", args=[job.pk])).content.decode())
     assert "不知道" not in report
     assert number in cells(kangbao)
+
+
+# --- a job that died: retry and cancel from its page ---------------------------------------
+
+
+@pytest.fixture
+def died(settings, kangbao, tmp_path):
+    """Return a job of 康保's whose worker (on another host) went silent an hour ago."""
+    settings.TASKS = DUMMY
+    response = upload(kangbao, households_file(tmp_path, household_row(1), household_row(2)))
+    job = response.context["view"].job
+    an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING,
+        started_at=an_hour_ago,
+        heartbeat_at=an_hour_ago,
+        worker="elsewhere:4242",
+        stage="校验",
+        done=2,
+        total=2,
+    )
+    return job
+
+
+def test_the_page_of_a_job_whose_worker_went_silent_says_so_and_offers_retry(kangbao, died):
+    html = kangbao.get(reverse("web:import-job", args=[died.pk])).content.decode()
+    assert 'data-status="failed"' in html
+    assert "秒没有报告进度" in text(html)
+    assert "没有写入这个文件的任何数据" in text(html)
+    assert reverse("web:import-job-retry", args=[died.pk]) in html
+    assert reverse("web:import-job-cancel", args=[died.pk]) in html
+    assert "hx-get" not in html  # no more polling
+
+
+def test_retry_from_the_page_loads_the_file(settings, kangbao, died):
+    kangbao.get(reverse("web:import-job", args=[died.pk]))
+    response = kangbao.post(reverse("web:import-job-retry", args=[died.pk]), follow=True)
+    assert "已重新排队" in response.content.decode()
+    assert run_import.call(died.pk) == "done"
+    html = kangbao.get(reverse("web:import-job", args=[died.pk])).content.decode()
+    assert 'data-status="done"' in html
+    assert Household.objects.count() == 2
+
+
+def test_cancel_from_the_page(kangbao, died):
+    kangbao.get(reverse("web:import-job", args=[died.pk]))
+    response = kangbao.post(reverse("web:import-job-cancel", args=[died.pk]), follow=True)
+    html = response.content.decode()
+    assert "已取消" in html
+    assert 'data-status="cancelled"' in html
+    assert reverse("web:import-job-retry", args=[died.pk]) in html
+    assert reverse("web:import-job-cancel", args=[died.pk]) not in html
+
+
+def test_a_queued_job_can_be_cancelled_but_a_finished_one_cannot(settings, kangbao, tmp_path):
+    settings.TASKS = DUMMY
+    job = upload(kangbao, households_file(tmp_path, household_row(1))).context["view"].job
+    html = kangbao.get(reverse("web:import-job", args=[job.pk])).content.decode()
+    assert reverse("web:import-job-cancel", args=[job.pk]) in html
+    kangbao.post(reverse("web:import-job-cancel", args=[job.pk]))
+    response = kangbao.post(reverse("web:import-job-cancel", args=[job.pk]), follow=True)
+    assert "不能取消" in response.content.decode()
+    assert run_import.call(job.pk) == "skipped"
+
+
+def test_another_office_cannot_retry_or_cancel_a_job(died, make_user):
+    other = Client()
+    other.force_login(make_user("huaian", Role.COUNTY_OFFICE, "130728"))
+    for name in ("web:import-job-retry", "web:import-job-cancel"):
+        assert other.post(reverse(name, args=[died.pk])).status_code == 404
+    died.refresh_from_db()
+    assert died.status == ImportJob.Status.RUNNING
+
+
+def test_the_programme_office_may_retry_any_job(kangbao, died, make_user):
+    office = Client()
+    office.force_login(make_user("office", Role.PROGRAMME_OFFICE, "110000"))
+    office.get(reverse("web:import-job", args=[died.pk]))
+    office.post(reverse("web:import-job-retry", args=[died.pk]))
+    died.refresh_from_db()
+    assert died.status == ImportJob.Status.QUEUED
+
+
+def test_retry_and_cancel_take_posts_only(kangbao, died):
+    for name in ("web:import-job-retry", "web:import-job-cancel"):
+        assert kangbao.get(reverse(name, args=[died.pk])).status_code == 405

@@ -55,10 +55,15 @@ def test_overview_year_from_query_string(client, registry):
     assert tile(html, "incidence") == f"{(2 + 5 + 1) / (1000 + 500 + 250) * 100:.2f}"
 
 
-def test_overview_unknown_year_falls_back_to_the_last_year(client, registry):
-    response = client.get(reverse("web:overview"), {"year": "1999"})
+def test_overview_without_a_year_shows_the_last_year(client, registry):
+    response = client.get(reverse("web:overview"))
     assert response.status_code == 200
     assert response.context["year"] == 2020
+
+
+def test_overview_of_an_unknown_year_is_not_found(client, registry):
+    """A year outside the programme is not quietly swapped for another one."""
+    assert client.get(reverse("web:overview"), {"year": "1999"}).status_code == 404
 
 
 def test_overview_county_table(client, registry):
@@ -103,10 +108,23 @@ def test_overview_without_programme_is_friendly(client, db):
     assert "make demo" in response.content.decode()
 
 
-def test_overview_is_cached_until_the_registry_changes(client, registry, make_household):
-    """A second view reuses the cached overview; a new household shows up at once."""
+def test_overview_is_cached_until_the_registry_changes(client, registry, programme, tmp_path):
+    """A second view reuses the cached overview; a household imported since shows up at once."""
+    from tests.ingest.conftest import HOUSEHOLD_HEADERS, household_row, write_xlsx
+    from xiezuo.access import Access
+    from xiezuo.ingest.services import import_file
+
     client.get(reverse("web:overview"))
-    make_household("130826100201", people=2, identified_year=2020)
+    path = write_xlsx(
+        tmp_path / "h.xlsx", [HOUSEHOLD_HEADERS, household_row(9, village="130826100201")]
+    )
+    report = import_file(
+        ledger_key="households",
+        path=path,
+        access=Access.operator(programme),
+        programme=programme,
+    )
+    assert report.inserted == 1
     html = client.get(reverse("web:overview")).content.decode()
     assert tile(html, "households") == str(5 + 1)
 

@@ -7,6 +7,7 @@ rectification items go through the units the caller reaches (`Access.units`).
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,7 @@ from django.db import models
 from django.shortcuts import get_object_or_404
 
 from xiezuo.access import Access, Verb
-from xiezuo.assessment import catalog, engines, evaluation
+from xiezuo.assessment import catalog
 from xiezuo.assessment.models import Alert, AssessmentRun, IndicatorResult, UnitResult
 from xiezuo.assessment.tables import model_of
 from xiezuo.core.errors import ScopeError
@@ -127,6 +128,8 @@ def drilldown(
     caller must reach every pairing of the unit (`ScopeError` otherwise); a command run on the
     server passes `Access.operator`.
     """
+    from xiezuo.assessment import engines, evaluation  # Ibis: loaded when a drill-down runs
+
     params = _params(run_or_params)
     item = catalog.indicator(indicator)
     with engines.connect(params.engine, snapshot=params.snapshot) as tables:
@@ -390,15 +393,20 @@ class RecordPage:
 
 
 def record_pages(
-    found: list[DrillRecords], *, pages: dict[str, str | None], size: int
+    found: list[DrillRecords],
+    *,
+    pages: dict[str, str | None],
+    size: int,
+    page_of: Callable[[Paginator, str | None], Page] = Paginator.get_page,
 ) -> list[RecordPage]:
     """Return the asked-for page of each table's records (ids in order), one query a table.
 
     Only the page's ids go to the database: a county's members run to tens of thousands.
+    `page_of` picks the page from the raw page number (a page refuses junk numbers).
     """
     loaded = []
     for records in found:
-        page = Paginator(records.ids, size).get_page(pages.get(records.ledger))
+        page = page_of(Paginator(records.ids, size), pages.get(records.ledger))
         relations = [
             f.name
             for f in records.model._meta.concrete_fields

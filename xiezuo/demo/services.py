@@ -24,6 +24,7 @@ from xiezuo.core import codes
 from xiezuo.core.bulk import large_sqlite_cache, reset_sequence
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.progress import Progress, silent
+from xiezuo.core.versions import REGISTRY, version_bump
 from xiezuo.demo import generate, ledgers
 from xiezuo.demo.loading import insert, next_id
 from xiezuo.demo.profile import load_accounts, load_ledger_profile, load_names, load_profile
@@ -263,6 +264,7 @@ def demo_build(
 
         for model in (*REGISTRY_MODELS, *ledgers.STAGE_MODELS.values()):
             reset_sequence(model)
+        version_bump(REGISTRY)  # the overview's cache key
 
         # The assessment's outcomes read the yearly household status: derive it last.
         clock = time.perf_counter()

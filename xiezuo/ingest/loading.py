@@ -24,6 +24,7 @@ from xiezuo.ingest.lookups import rows_where_in
 from xiezuo.ingest.models import Batch, BatchChange
 from xiezuo.ingest.reading import ROW
 from xiezuo.ingest.validation import Validated, m2m_ids
+from xiezuo.registry.overview_cache import registry_changed
 
 __all__ = ["Classified", "Loader", "apply", "classify", "insert_frame", "restore"]
 
@@ -150,20 +151,23 @@ class Loader:
             self.updated += updates.height
 
     def finish(self) -> None:
-        """Record the inserted range, move the id sequence on and build deferred indexes."""
-        if self.model is None or self.first_id is None:
+        """Record the inserted range, move the id sequence on and build deferred indexes;
+        count the change for the caches of what the registry derives (`registry_changed`)."""
+        if self.model is None:
             return
-        with connection.cursor() as cursor:
-            for statement in self.deferred:
-                cursor.execute(statement)
-        self.deferred = []
-        reset_sequence(self.model)
-        last = self.next_id - 1
-        bulk_insert(
-            BatchChange,
-            _CHANGE_FIELDS,
-            [(self.batch.pk, self.model._meta.label, "insert", self.first_id, last, None)],
-        )
+        if self.first_id is not None:
+            with connection.cursor() as cursor:
+                for statement in self.deferred:
+                    cursor.execute(statement)
+            self.deferred = []
+            reset_sequence(self.model)
+            last = self.next_id - 1
+            bulk_insert(
+                BatchChange,
+                _CHANGE_FIELDS,
+                [(self.batch.pk, self.model._meta.label, "insert", self.first_id, last, None)],
+            )
+        registry_changed([self.model])  # the overview's cache key; last in the transaction
 
 
 _CHANGE_FIELDS = ["batch_id", "model", "action", "row_id", "last_row_id", "previous"]
@@ -218,9 +222,11 @@ def restore(batch: Batch) -> tuple[int, int]:
     from django.apps import apps
 
     deleted = restored = 0
+    touched: set[type[Model]] = set()
     quote = connection.ops.quote_name
     for change in batch.changes.filter(action=BatchChange.Action.INSERT):
         model = apps.get_model(change.model)
+        touched.add(model)
         assert change.last_row_id is not None  # an insert always records its range's end
         span = range(change.row_id, change.last_row_id + 1)
         for field in model._meta.many_to_many:
@@ -243,6 +249,7 @@ def restore(batch: Batch) -> tuple[int, int]:
         by_model.setdefault((label, names), []).append((*values.values(), row_id))
     for (label, names), rows in by_model.items():
         model = apps.get_model(label)
+        touched.add(model)
         m2m = {f.name for f in model._meta.many_to_many}
         scalar = [i for i, name in enumerate(names) if name not in m2m]
         restored += update_rows(
@@ -259,6 +266,7 @@ def restore(batch: Batch) -> tuple[int, int]:
                     schema={"id": pl.Int64, m2m_ids(name): pl.List(pl.Int64)},
                 )
                 _insert_links(model, name, links)
+    registry_changed(touched)  # the overview's cache key; last in the transaction
     return deleted, restored
 
 

@@ -85,8 +85,10 @@ class ImportJob(models.Model):
     """One uploaded file waiting for, going through or done with the importer.
 
     The file is kept under `XIEZUO_DATA_DIR/uploads/<upload_key>/<original name>` so that the
-    annotated copy can be made from it later. `report` is the importer's report (its JSON
-    shape plus notices and status); `batch` the batch it left, if any.
+    annotated copy can be made from it later (until `xiezuo prune` removes it). `report` is
+    the importer's report (its JSON shape plus notices and status); `batch` the batch it left,
+    if any. A running job names its `worker` (host:pid) and beats `heartbeat_at`; one whose
+    worker died is failed by `jobs.import_jobs_fail_stale` and may be retried.
     """
 
     class Status(models.TextChoices):
@@ -94,6 +96,7 @@ class ImportJob(models.Model):
         RUNNING = "running", "导入中"
         DONE = "done", "已完成"
         FAILED = "failed", "任务出错"
+        CANCELLED = "cancelled", "已取消"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -110,7 +113,7 @@ class ImportJob(models.Model):
     upload_key = models.UUIDField("上传标识", default=uuid.uuid4, unique=True, editable=False)
     original_name = models.CharField("文件名", max_length=255)
     dry_run = models.BooleanField("试导入", default=False)
-    status = models.CharField("状态", max_length=8, choices=Status, default=Status.QUEUED)
+    status = models.CharField("状态", max_length=12, choices=Status, default=Status.QUEUED)
     stage = models.CharField("阶段", max_length=32, blank=True)
     done = models.PositiveBigIntegerField("已处理", default=0)
     total = models.PositiveBigIntegerField("总数", null=True, blank=True)
@@ -128,9 +131,12 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField("上传时间", default=timezone.now)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
+    worker = models.CharField("后台进程", max_length=128, blank=True)  # host:pid
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "finished_at"])]
         verbose_name = "导入任务"
         verbose_name_plural = "导入任务"
 
@@ -149,4 +155,18 @@ class ImportJob(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
+        return self.status in FINISHED
+
+    @property
+    def retryable(self) -> bool:
+        """Return True when the job may be run again: it failed or was cancelled."""
+        return self.status in {self.Status.FAILED, self.Status.CANCELLED}
+
+    @property
+    def cancellable(self) -> bool:
+        """Return True when the job may be cancelled: still queued, or failed."""
+        return self.status in {self.Status.QUEUED, self.Status.FAILED}
+
+
+# The statuses a job ends in.
+FINISHED = frozenset({ImportJob.Status.DONE, ImportJob.Status.FAILED, ImportJob.Status.CANCELLED})

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
@@ -24,13 +24,17 @@ from xiezuo.core.bulk import large_sqlite_cache
 from xiezuo.core.errors import ScopeError
 from xiezuo.ingest import catalog
 from xiezuo.ingest.errors import BatchError, RowError, UnusableInput, shown
-from xiezuo.ingest.loading import Loader, classify, restore
 from xiezuo.ingest.models import Batch, BatchChange
-from xiezuo.ingest.reading import CHUNK_ROWS, ROW, TableStream, open_table
-from xiezuo.ingest.validation import Context, validate
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import programme_get
 from xiezuo.registry.services import household_years_refresh
+
+if TYPE_CHECKING:
+    # Reading, validating and loading are Polars work, imported with the first file: the pages
+    # and commands that import this module start without it.
+    from xiezuo.ingest.loading import Loader
+    from xiezuo.ingest.reading import TableStream
+    from xiezuo.ingest.validation import Context
 
 __all__ = ["ImportReport", "Progress", "batch_undo", "import_file"]
 
@@ -117,6 +121,10 @@ def import_file(
     read. Errors are collected over the whole file; any error rolls the transaction back, so a
     file with an error loads nothing.
     """
+    from xiezuo.ingest.loading import Loader
+    from xiezuo.ingest.reading import open_table
+    from xiezuo.ingest.validation import Context
+
     started = time.perf_counter()
     path = Path(path)
     report_progress = progress or (lambda stage, done, total: None)
@@ -196,6 +204,8 @@ def import_file(
 
 
 def _chunk_rows() -> int:
+    from xiezuo.ingest.reading import CHUNK_ROWS
+
     return int(getattr(settings, "IMPORT_CHUNK_ROWS", CHUNK_ROWS))
 
 
@@ -208,7 +218,7 @@ class _Run:
     """One file going through validation and classification, chunk by chunk."""
 
     ledger: catalog.Ledger
-    context: Context
+    context: "Context"
     progress: Progress
     rows: int = 0
     inserts: int = 0
@@ -218,8 +228,11 @@ class _Run:
     notices: list[str] = field(default_factory=list)
     seen: Any = None  # the natural keys of earlier chunks (a Polars frame)
 
-    def read(self, stream: TableStream, *, loader: Loader | None) -> None:
+    def read(self, stream: "TableStream", *, loader: "Loader | None") -> None:
         """Validate and classify every chunk; write it while the file is clean so far."""
+        from xiezuo.ingest.loading import classify
+        from xiezuo.ingest.validation import validate
+
         for table in stream:
             self.rows += table.frame.height
             validated = validate(table, self.ledger, self.context)
@@ -240,6 +253,8 @@ class _Run:
     def _repeated(self, validated: Any) -> list[RowError]:
         """Return errors of rows whose natural key an earlier chunk already had."""
         import polars as pl
+
+        from xiezuo.ingest.reading import ROW
 
         keys = list(validated.key_fields)
         if not keys or not all(k in validated.frame.columns for k in keys):
@@ -293,6 +308,8 @@ def batch_undo(batch: Batch) -> Batch:
     Refuse (BatchError) when a later loaded batch changed any of the same rows, or when other
     rows now refer to rows the batch inserted: undo those first.
     """
+    from xiezuo.ingest.loading import restore
+
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != Batch.Status.LOADED:
@@ -356,7 +373,9 @@ def _refuse_if_referenced(batch: Batch) -> None:
             if not relation.one_to_many and not relation.one_to_one:
                 continue
             related = relation.related_model
-            if related in owned:
+            # Rows derived from the registry (no database constraint, e.g. the yearly household
+            # figures) are refreshed after the undo, not a reason to refuse it.
+            if related in owned or not relation.field.db_constraint:
                 continue
             name = relation.field.attname
             count = related._default_manager.filter(

@@ -1,16 +1,19 @@
-"""Background tasks of the ingest app, run by `xiezuo db_worker` (django-tasks-db)."""
+"""Background tasks of the ingest app, run by `xiezuo worker` (django-tasks-db)."""
 
 import logging
 import math
+import threading
 import time
+from types import TracebackType
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import DatabaseError, connection, connections
 from django.tasks import task
 from django.utils import timezone
 
 from xiezuo.access.selectors import access_for
 from xiezuo.ingest.errors import UnusableInput
+from xiezuo.ingest.jobs import stale_seconds, worker_name
 from xiezuo.ingest.models import ImportJob
 from xiezuo.ingest.services import ImportReport, import_file
 
@@ -25,24 +28,33 @@ def run_import(job_id: int) -> str:
     """Import the uploaded file of job `job_id` and store the report on the job.
 
     A file that cannot be read as the ledger is a report too (status done); only an
-    unexpected failure leaves the job failed. A job runs once: a second delivery is skipped.
+    unexpected failure leaves the job failed. A job runs once: a second delivery, or a job
+    cancelled meanwhile, is skipped. While it runs the job names this process as its worker
+    and a thread beats its heartbeat (see `jobs.import_jobs_fail_stale`).
     Return the job's final status.
     """
+    worker, now = worker_name(), timezone.now()
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+        status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker
     )
     if not claimed:
         return "skipped"
     job = ImportJob.objects.select_related("user", "programme").get(pk=job_id)
     try:
-        report = _import(job)
+        with Heartbeat(job_id, worker):
+            report = _import(job)
+            if report.errors:
+                _annotate(job, report)
     except Exception as error:
         logger.exception("import job %s failed", job_id)
-        _finish(job_id, status=ImportJob.Status.FAILED, message=f"{type(error).__name__}: {error}")
+        _finish(
+            job_id,
+            worker,
+            status=ImportJob.Status.FAILED,
+            message=f"{type(error).__name__}: {error}",
+        )
         raise
-    if report.errors:
-        _annotate(job, report)
-    _finish(job_id, status=ImportJob.Status.DONE, report=report)
+    _finish(job_id, worker, status=ImportJob.Status.DONE, report=report)
     return ImportJob.Status.DONE.value
 
 
@@ -91,8 +103,12 @@ def _import(job: ImportJob) -> ImportReport:
 
 
 def _finish(
-    job_id: int, *, status: str, report: ImportReport | None = None, message: str = ""
+    job_id: int, worker: str, *, status: str, report: ImportReport | None = None, message: str = ""
 ) -> None:
+    """Write the job's outcome, unless another worker has taken the job since (a retry).
+
+    A job failed as stale meanwhile is overwritten: what this worker did is the truth.
+    """
     fields: dict = {"status": status, "finished_at": timezone.now(), "message": message[:2000]}
     if report is not None:
         fields |= {
@@ -101,7 +117,7 @@ def _finish(
             "done": report.rows,
             "total": report.rows,
         }
-    ImportJob.objects.filter(pk=job_id).update(**fields)
+    ImportJob.objects.filter(pk=job_id, worker=worker).update(**fields)
 
 
 def report_json(report: ImportReport) -> dict:
@@ -140,5 +156,48 @@ class JobProgress:
             return
         self.stage, self.written = stage, now
         ImportJob.objects.filter(pk=self.job_id).update(
-            stage=stage[:32], done=max(done, 0), total=total
+            stage=stage[:32], done=max(done, 0), total=total, heartbeat_at=timezone.now()
         )
+
+
+class Heartbeat:
+    """Beat a running job's heartbeat from a thread of its own, every `interval` seconds.
+
+    The thread keeps beating while the importer reads or validates for long without reporting
+    progress. It has its own database connection: on PostgreSQL it beats through the import's
+    transaction too; on SQLite its write waits for that transaction to commit (one writer at a
+    time), which is why a live worker of this host is never stale. A failed beat is logged and
+    the next one tried.
+    """
+
+    def __init__(self, job_id: int, worker: str, *, interval: float | None = None) -> None:
+        self.job_id = job_id
+        self.worker = worker
+        self.interval = interval or min(30.0, max(1.0, stale_seconds() / 5))
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        try:
+            while not self.stopped.wait(self.interval):
+                try:
+                    ImportJob.objects.filter(
+                        pk=self.job_id, worker=self.worker, status=ImportJob.Status.RUNNING
+                    ).update(heartbeat_at=timezone.now())
+                except DatabaseError as error:
+                    logger.warning("import job %s: heartbeat not written: %s", self.job_id, error)
+        finally:
+            connections.close_all()

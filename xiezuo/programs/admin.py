@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from xiezuo.core.admin import VersionedAdmin
 from xiezuo.programs.models import Pairing, PovertyLine, Programme
 
 
@@ -15,7 +16,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pairing)
-class PairingAdmin(admin.ModelAdmin):
+class PairingAdmin(VersionedAdmin):
     list_display = ["programme", "helper", "recipient", "provenance", "start_date", "end_date"]
     list_filter = ["programme", "provenance"]
     raw_id_fields = ["helper", "recipient"]

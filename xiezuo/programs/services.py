@@ -9,6 +9,7 @@ from django.db import transaction
 
 from xiezuo.core import codes
 from xiezuo.core.errors import XiezuoError
+from xiezuo.core.versions import REGISTRY, version_bump
 from xiezuo.programs.models import Pairing, PovertyLine, Programme
 from xiezuo.regions.models import Region
 
@@ -68,6 +69,7 @@ def programme_load(*, key: str = "beijing-hebei", path: Path | None = None) -> P
         )
         keep.append(pairing.pk)
     programme.pairings.exclude(pk__in=keep).delete()
+    version_bump(REGISTRY)  # the pairings decide which counties the overview shows
     return programme
 
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from xiezuo.core.admin import VersionedAdmin
 from xiezuo.regions.models import Region, RuralPopulation
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(VersionedAdmin):  # names and parents show in the overview
     list_display = ["code", "name", "level", "parent", "poor_county", "deep_poverty", "exit_year"]
     list_filter = ["level", "poor_county", "deep_poverty", "exit_year"]
     search_fields = ["code", "name"]
@@ -14,7 +15,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(RuralPopulation)
-class RuralPopulationAdmin(admin.ModelAdmin):
+class RuralPopulationAdmin(VersionedAdmin):
     list_display = ["region", "year", "population"]
     list_filter = ["year", "region__level"]
     search_fields = ["region__code", "region__name"]

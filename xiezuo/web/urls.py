@@ -12,6 +12,8 @@ urlpatterns = [
     path("import/", imports.import_page, name="import"),
     path("import/template/<str:key>/", imports.import_template, name="import-template"),
     path("import/jobs/<int:pk>/", imports.import_job, name="import-job"),
+    path("import/jobs/<int:pk>/retry/", imports.import_job_retry_view, name="import-job-retry"),
+    path("import/jobs/<int:pk>/cancel/", imports.import_job_cancel_view, name="import-job-cancel"),
     path(
         "import/jobs/<int:pk>/annotated.xlsx",
         imports.import_job_annotated,

@@ -21,13 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import xlsxwriter
-
 from xiezuo.ingest.catalog import ledger as get_ledger
 from xiezuo.ingest.catalog import ledgers
 from xiezuo.ingest.errors import UnusableInput
 from xiezuo.ingest.limits import Limits, check_csv, check_zip
-from xiezuo.ingest.reading import HEADER_SEARCH_ROWS, normalise_header
 from xiezuo.ingest.writing._layout import LAST_ROW, display_width
 
 ERRORS_SHEET = "错误说明"
@@ -191,6 +188,8 @@ def _streamed_rows(
 
 def _header_lookup(ledger_key: str | None) -> dict[str, set[str]]:
     """Return {normalised header or alias: the catalog headers it stands for}."""
+    from xiezuo.ingest.reading import normalise_header  # Polars: loaded with the first file
+
     chosen = [get_ledger(ledger_key)] if ledger_key else list(ledgers().values())
     lookup: dict[str, set[str]] = {}
     for ledger in chosen:
@@ -205,6 +204,8 @@ def _header_row(
 ) -> tuple[int, dict[str, int]]:
     """Return (1-based row, {catalog header: 0-based column}) of the row carrying the most
     headers; row 0 when none carries one."""
+    from xiezuo.ingest.reading import normalise_header
+
     best: dict[str, int] = {}
     best_row = 0
     for number, cells in enumerate(first_rows, start=1):
@@ -317,6 +318,8 @@ def _mark(
 ) -> bytes | None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
+
+    from xiezuo.ingest.reading import HEADER_SEARCH_ROWS
 
     if ERRORS_SHEET in workbook.sheetnames:  # left from an earlier round
         del workbook[ERRORS_SHEET]
@@ -457,6 +460,10 @@ def _rebuild(
     output: IO[bytes],
     masks: Mapping[str, Callable[[Any], Any]] | None = None,
 ) -> None:
+    import xlsxwriter
+
+    from xiezuo.ingest.reading import HEADER_SEARCH_ROWS
+
     first_rows = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
     header_row, columns = _header_row([tuple(r) for r in first_rows], lookup)
     positions = _mask_positions(columns, masks)

@@ -18,7 +18,7 @@ class JobView:
     job: ImportJob
     ledger_title: str
     percent: int | None = None  # None: no total known yet (an indeterminate bar)
-    outcome: str = ""  # unusable | errors | checked | loaded | failed
+    outcome: str = ""  # unusable | errors | checked | loaded | failed | cancelled
     counts: dict[str, int] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -79,6 +79,8 @@ def job_view(job: ImportJob, *, errors: list[dict[str, Any]] | None = None) -> J
         if job.total:
             percent = min(100, round(100 * job.done / job.total))
         return JobView(job=job, ledger_title=title, percent=percent)
+    if job.status == ImportJob.Status.CANCELLED:
+        return JobView(job=job, ledger_title=title, outcome="cancelled")
     if job.status == ImportJob.Status.FAILED or not job.report:
         return JobView(job=job, ledger_title=title, outcome="failed")
     report: dict[str, Any] = job.report

@@ -21,7 +21,13 @@ from xiezuo.access.middleware import access_of
 from xiezuo.core.errors import ScopeError
 from xiezuo.ingest.catalog import ledgers
 from xiezuo.ingest.errors import BatchError
-from xiezuo.ingest.jobs import import_job_start
+from xiezuo.ingest.jobs import (
+    JobStateError,
+    import_job_cancel,
+    import_job_retry,
+    import_job_start,
+    import_jobs_fail_stale,
+)
 from xiezuo.ingest.models import Batch, ImportJob
 from xiezuo.ingest.selectors import (
     annotated_file,
@@ -34,6 +40,7 @@ from xiezuo.ingest.selectors import (
 from xiezuo.ingest.services import batch_undo
 from xiezuo.ingest.writing import template_file_name, template_workbook
 from xiezuo.programs.models import Programme
+from xiezuo.web import params
 from xiezuo.web.imports.display import history_rows, job_view
 from xiezuo.web.imports.forms import ImportForm
 
@@ -75,7 +82,7 @@ def import_page(request: HttpRequest, *, programme: Programme, access: Access) -
         )
         return redirect("web:import-job", pk=job.pk)
     batches = batch_list(access=access)
-    page = Paginator(batches, BATCHES_PER_PAGE).get_page(request.GET.get("page"))
+    page = params.page(Paginator(batches, BATCHES_PER_PAGE), request.GET.get("page"))
     return render(
         request,
         "web/import.html",
@@ -95,16 +102,59 @@ def import_page(request: HttpRequest, *, programme: Programme, access: Access) -
 def import_job(
     request: HttpRequest, pk: int, *, programme: Programme, access: Access
 ) -> HttpResponse:
-    """Show a job: its progress while it runs (polled by htmx), then its report."""
+    """Show a job: its progress while it runs (polled by htmx), then its report.
+
+    A running job whose worker died is failed here too, so the page never waits forever.
+    """
     try:
         job = import_job_get(access=access, pk=pk)
     except ImportJob.DoesNotExist:
         raise Http404("没有这个导入任务") from None
+    if job.status == ImportJob.Status.RUNNING and import_jobs_fail_stale(job_ids=[job.pk]):
+        job.refresh_from_db()
     template = "web/import_job.html"
     if request.headers.get("HX-Request") == "true":
         template += "#job"
     view = job_view(job, errors=job_errors(access=access, job=job))
     return render(request, template, {"programme": programme, "view": view})
+
+
+@require_POST
+@importer_view
+def import_job_retry_view(
+    request: HttpRequest, pk: int, *, programme: Programme, access: Access
+) -> HttpResponse:
+    """Queue a failed or cancelled job again (an office its own jobs, the programme office any)."""
+    return _job_action(request, pk, access, import_job_retry, "已重新排队")
+
+
+@require_POST
+@importer_view
+def import_job_cancel_view(
+    request: HttpRequest, pk: int, *, programme: Programme, access: Access
+) -> HttpResponse:
+    """Cancel a queued or failed job (an office its own jobs, the programme office any)."""
+    return _job_action(request, pk, access, import_job_cancel, "已取消")
+
+
+def _job_action(
+    request: HttpRequest,
+    pk: int,
+    access: Access,
+    action: Callable[..., ImportJob],
+    done: str,
+) -> HttpResponse:
+    try:
+        job = import_job_get(access=access, pk=pk)
+    except ImportJob.DoesNotExist:
+        raise Http404("没有这个导入任务") from None
+    try:
+        action(job=job)
+    except JobStateError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"导入任务 {pk}（{job.original_name}）{done}。")
+    return redirect("web:import-job", pk=pk)
 
 
 @require_GET

@@ -1,8 +1,9 @@
 import contextlib
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,19 +13,16 @@ from rich.table import Table
 from xiezuo.access import Role
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.progress import console_progress
-from xiezuo.demo.ledgers import STAGE_TITLES as LEDGER_STAGES
-from xiezuo.demo.services import (
-    STAGE_TITLES,
-    STAGES,
-    DemoAccount,
-    DemoSummary,
-    demo_accounts,
-    demo_build,
-)
 from xiezuo.regions.models import Region
+
+if TYPE_CHECKING:
+    # The generators (numpy) load when the build starts, not with `xiezuo help`.
+    from xiezuo.demo.services import DemoAccount, DemoSummary
 
 # How long the task worker may take to finish the task in hand when the server stops.
 WORKER_STOP_SECONDS = 30
+# How often the demo checks that its task worker still runs.
+WORKER_CHECK_SECONDS = 2.0
 
 
 class Command(BaseCommand):
@@ -44,6 +42,8 @@ class Command(BaseCommand):
         self, *args: Any, scale: float, seed: int, no_serve: bool, addrport: str, **options: Any
     ) -> None:
         console = Console(file=getattr(self.stdout, "_out", sys.stdout), highlight=False)
+        from xiezuo.demo.services import STAGE_TITLES, STAGES, demo_accounts, demo_build
+
         verbosity = options["verbosity"]
         console.print("[bold]准备数据库[/]：迁移、区划、项目配置…")
         call_command("setup", verbosity=verbosity, stdout=self.stdout, stderr=self.stderr)
@@ -64,30 +64,77 @@ class Command(BaseCommand):
 
 
 @contextlib.contextmanager
-def _task_worker(console: Console) -> Iterator[subprocess.Popen]:
-    """Run `xiezuo db_worker` beside the server (imports run in it); stop it with the server.
+def _task_worker(console: Console) -> Iterator["_Supervisor"]:
+    """Run `xiezuo worker` beside the server (imports run in it); stop it with the server.
 
-    The worker runs in a session of its own, so Ctrl-C reaches the server only and the worker
-    gets exactly one SIGTERM from here: it finishes the task in hand, then exits (a second
-    signal would abandon the task).
+    The worker retries a busy database, fails import jobs whose worker died and prunes old
+    jobs and uploads daily (`xiezuo prune`); should it exit all the same, it is started again.
+    It runs in a session of its own, so Ctrl-C reaches the server only and the worker gets
+    exactly one SIGTERM from here: it finishes the task in hand, then exits (a second signal
+    would abandon the task).
     """
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "xiezuo", "db_worker", "--no-reload"], start_new_session=True
-    )
-    console.print(f"后台任务进程 xiezuo db_worker 已启动（pid {worker.pid}），用于网页导入。")
+    supervisor = _Supervisor(console)
+    supervisor.start()
     try:
-        yield worker
+        yield supervisor
     finally:
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=WORKER_STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+        supervisor.stop()
 
 
-def _summary_table(summary: DemoSummary) -> Table:
+class _Supervisor:
+    """Keep one `xiezuo worker` process running until stopped."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.worker: subprocess.Popen | None = None
+        self.watch = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._spawn()
+        self.console.print(
+            f"后台任务进程 xiezuo worker 已启动（pid {self.worker.pid if self.worker else '?'}），"
+            "用于网页导入；意外退出时会自动重启。"
+        )
+        self.watch.start()
+
+    def _spawn(self) -> None:
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "xiezuo", "worker", "--no-reload"], start_new_session=True
+        )
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(WORKER_CHECK_SECONDS):
+            with self.lock:
+                if self.stopping.is_set() or self.worker is None:
+                    return
+                code = self.worker.poll()
+                if code is None:
+                    continue
+                self._spawn()
+                pid = self.worker.pid
+            self.console.print(
+                f"[yellow]后台任务进程意外退出（代码 {code}），已重新启动（pid {pid}）。[/]"
+            )
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopping.set()
+            worker = self.worker
+        if worker is None or worker.poll() is not None:
+            return
+        worker.terminate()
+        try:
+            worker.wait(timeout=WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def _summary_table(summary: "DemoSummary") -> Table:
+    from xiezuo.demo.ledgers import STAGE_TITLES as LEDGER_STAGES
+
     table = Table(
         title=f"演示数据（规模 {summary.scale:g}，种子 {summary.seed}）", show_header=False
     )
@@ -113,7 +160,7 @@ def _summary_table(summary: DemoSummary) -> Table:
     return table
 
 
-def _accounts_table(accounts: list[DemoAccount]) -> Table:
+def _accounts_table(accounts: "list[DemoAccount]") -> Table:
     names = Region.objects.in_bulk([account.region for account in accounts])
     table = Table(title="演示账号（仅供演示）")
     for column in ("用户名", "密码", "角色", "区划"):
