@@ -48,9 +48,14 @@ def import_job_list(
 
 
 def import_job_get(*, scope: Scope, user: Caller, programme: Programme, pk: int) -> ImportJob:
-    """Return import job `pk` if the caller may see it; ImportJob.DoesNotExist otherwise."""
+    """Return import job `pk` if the caller may see it; ImportJob.DoesNotExist otherwise.
+
+    A running job shows the progress its load records outside the database.
+    """
     jobs = _visible(ImportJob.objects.filter(programme=programme), scope, user, programme)
-    return jobs.select_related("batch").get(pk=pk)
+    job = jobs.select_related("batch").get(pk=pk)
+    job.read_progress()
+    return job
 
 
 def _visible[Row: (Batch, ImportJob)](

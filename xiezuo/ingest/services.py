@@ -153,6 +153,7 @@ def import_file(
                     run.read(stream, loader=loader)
                     if run.errors:
                         raise _RollBack
+                    report_progress("保存", run.rows, run.rows)
                     loader.finish()
                     batch.seconds = time.perf_counter() - started
                     _settle(batch, run)
@@ -210,6 +211,9 @@ class _Run:
 
     def read(self, stream: TableStream, *, loader: Loader | None) -> None:
         """Validate and classify every chunk; write it while the file is clean so far."""
+        stage = "校验" if loader is None else "校验并写入"
+        expected = stream.expected_rows
+        self.progress(stage, 0, expected)
         for table in stream:
             self.rows += table.frame.height
             validated = validate(table, self.ledger, self.context)
@@ -224,7 +228,9 @@ class _Run:
             self.unchanged += classified.unchanged
             if loader is not None and not self.errors:
                 loader.write(classified)
-            self.progress("校验", self.rows, None)
+            # The sheet's own row count is a hint: never show more done than the total.
+            total = max(expected, self.rows) if expected is not None else None
+            self.progress(stage, self.rows, total)
         self.errors.extend(stream.cell_errors())
 
     def _repeated(self, validated: Any) -> list[RowError]:

@@ -41,6 +41,7 @@ _FORMULA = re.compile(
 )
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 _DIMENSION = re.compile(rb"<dimension\s[^>]*/>")
+_DIMENSION_END = re.compile(rb'<dimension\s+ref="[A-Z]{1,3}\d+:[A-Z]{1,3}(\d{1,7})"')
 _ROW_NUMBER = re.compile(rb'<row[^>]*?\sr="(\d+)"')
 _DATE1904 = re.compile(rb'date1904="(?:1|true)"')
 _SHEET_DATA = re.compile(rb"<sheetData\s*(/?)>")
@@ -100,6 +101,8 @@ class SheetFacts:
     """What the stream saw besides cells: formula cells and merged ranges (0-based columns)."""
 
     rows: int = 0
+    # The last row the sheet's own <dimension> claims (a hint for progress, never trusted).
+    last_row: int | None = None
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     formulas: list[tuple[str, int, str]] = field(default_factory=list)
 
@@ -311,6 +314,8 @@ class _RowParts:
             pending += block
             match = _SHEET_DATA.search(pending)
             if match:
+                claimed = _DIMENSION_END.search(pending, 0, match.start())
+                self.facts.last_row = int(claimed.group(1)) if claimed else None
                 head = _DIMENSION.sub(b"", bytes(pending[: match.start()])) + b"<sheetData>"
                 rest = bytearray(pending[match.end() :])
                 if match.group(1):  # <sheetData/>: no rows
