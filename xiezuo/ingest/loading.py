@@ -10,7 +10,6 @@ records the id ranges it inserted and the old values of the rows it updated, so 
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
@@ -20,7 +19,7 @@ from django.db.models import Model
 
 from xiezuo.core.bulk import bulk_insert, large_sqlite_cache, reset_sequence, table_and_columns
 from xiezuo.ingest.errors import RowError, shown
-from xiezuo.ingest.lookups import rows_where_in
+from xiezuo.ingest.lookups import frame_where_in, json_boolean, rows_where_in
 from xiezuo.ingest.models import Batch, BatchChange
 from xiezuo.ingest.reading import ROW
 from xiezuo.ingest.validation import Validated, m2m_ids
@@ -363,14 +362,18 @@ def _existing(
     first = keys[0]
     wanted = frame.get_column(first).drop_nulls().unique().to_list()
     fields = ["id", *keys, *values]
-    rows = rows_where_in(model, fields, first, wanted)
     schema = {name: _dtype(model, name) for name in fields}
-    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[] for _ in fields]
-    existing = pl.DataFrame(
-        [
-            pl.Series(name, _from_db(model, name, column), dtype=schema[name], strict=False)
-            for name, column in zip(fields, columns, strict=True)
-        ]
+    # As the JSON the database writes: dates as text, booleans as it stores them.
+    as_json = {
+        name: pl.String() if dtype == pl.Date else json_boolean() if dtype == pl.Boolean else dtype
+        for name, dtype in schema.items()
+    }
+    found = frame_where_in(model, as_json, first, wanted)
+    existing = found.select(
+        pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d").alias(name)
+        if dtype == pl.Date
+        else pl.col(name).cast(dtype)
+        for name, dtype in schema.items()
     )
     return existing.rename({"id": ID}).select(
         ID, *keys, *(pl.col(v).alias(v + OLD) for v in values)
@@ -462,20 +465,6 @@ def _dtype(model: type[Model], name: str) -> pl.DataType:
     if isinstance(field, models.IntegerField | models.AutoField):
         return pl.Int64()
     return pl.String()
-
-
-def _from_db(model: type[Model], name: str, column: Sequence[Any]) -> list[Any]:
-    dtype = _dtype(model, name)
-    if dtype == pl.Float64:
-        return [None if v is None else float(v) for v in column]
-    if dtype == pl.Boolean:
-        return [None if v is None else bool(v) for v in column]
-    if dtype == pl.Date:
-        return [
-            v if v is None or isinstance(v, date) else date.fromisoformat(str(v)[:10])
-            for v in column
-        ]
-    return list(column)
 
 
 def _comparable(model: type[Model], name: str, expr: pl.Expr) -> pl.Expr:
