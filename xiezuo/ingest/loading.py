@@ -120,10 +120,7 @@ class Loader:
             inserts = classified.inserts.with_columns(
                 pl.int_range(self.next_id, self.next_id + count, dtype=pl.Int64).alias("id")
             )
-            defaults = _defaults(model, scalar)
-            fields = ["id", *scalar, *defaults]
-            inserts = inserts.with_columns(**{k: pl.lit(v) for k, v in defaults.items()})
-            insert_frame(model, inserts, fields)
+            insert_frame(model, inserts, ["id", *scalar], constants=_defaults(model, scalar))
             for name in classified.m2m:
                 _insert_links(model, name, inserts.select("id", m2m_ids(name)))
             self.next_id += count
@@ -168,14 +165,25 @@ class Loader:
 _CHANGE_FIELDS = ["batch_id", "model", "action", "row_id", "last_row_id", "previous"]
 
 
-def insert_frame(model: type[Model], frame: pl.DataFrame, fields: Sequence[str]) -> int:
+def insert_frame(
+    model: type[Model],
+    frame: pl.DataFrame,
+    fields: Sequence[str],
+    *,
+    constants: dict[str, Any] | None = None,
+) -> int:
     """Insert the `fields` columns of `frame` into `model`'s table; return the count.
 
-    PostgreSQL takes the rows as one CSV block written by Polars (`COPY … FORMAT csv`): no
-    Python object per value. SQLite takes them through `executemany`.
+    `constants` ({field: value}) fill the same value into every row. PostgreSQL takes the rows
+    as one CSV block written by Polars (`COPY … FORMAT csv`): no Python object per value.
+    SQLite takes them through `executemany`, the constants written into the statement.
     """
     if connection.vendor != "postgresql":
-        return bulk_insert(model, fields, _rows(frame, fields, None, ""))
+        rows = _rows(frame, fields, None, "")
+        return bulk_insert(model, fields, rows, constants=constants)
+    if constants:
+        frame = frame.with_columns(**{k: pl.lit(v) for k, v in constants.items()})
+        fields = [*fields, *constants]
     table, columns = table_and_columns(model, list(fields))
     quote = connection.ops.quote_name
     listed = ", ".join(quote(c) for c in columns)
