@@ -271,7 +271,13 @@ class _RowParts:
                 self._check_rows(rows_pending)
             whole = rows_pending if done else rows_pending - 1
             if whole > self.chunk_rows:
-                cut, rows_cut = _nth_row(pending, self.chunk_rows), self.chunk_rows
+                # Cut by bytes where about `chunk_rows` rows end, at the next row's start:
+                # one search, where finding the n-th row tag took n.
+                target = len(pending) * self.chunk_rows // rows_pending
+                cut = pending.find(b"<row", target)
+                if cut == -1:
+                    cut = pending.rfind(b"<row")  # the last row: maybe incomplete yet
+                rows_cut = pending.count(b"<row", 0, cut)
             elif done:
                 cut, rows_cut = len(pending), rows_pending
             elif len(pending) >= self.chunk_bytes:
@@ -290,7 +296,8 @@ class _RowParts:
                 pending += block
                 fresh = True
                 continue
-            chunk = bytes(pending[:cut])
+            with memoryview(pending) as view:
+                chunk = bytes(view[:cut])  # one copy, not a slice and then its copy
             del pending[:cut]
             start = 0
             rows_pending -= rows_cut
@@ -371,14 +378,6 @@ class _RowParts:
             merges.add((first_col, first_row, last_col, int(match.group(4) or first_row)))
         self.facts.merges = sorted(merges)
         self.facts.formulas = sorted(self.formulas, key=lambda f: (f[1], column_number(f[0])))
-
-
-def _nth_row(data: bytearray, n: int) -> int:
-    """Return where the `n`-th row tag of `data` (0-based) starts."""
-    position = -1
-    for _ in range(n + 1):
-        position = data.find(b"<row", position + 1)
-    return position
 
 
 def column_number(letters: str) -> int:
