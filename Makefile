@@ -1,5 +1,12 @@
 # Xiezuo — the commands a user types. Everything runs inside the locked uv environment.
-UV ?= uv
+# uv is found (or installed with the project's Python) by scripts/ensure-uv; UV=... overrides.
+ifndef UV
+UV := $(shell scripts/ensure-uv)
+ifeq ($(UV),)
+$(error uv is needed and scripts/ensure-uv could not find or install it (see above))
+endif
+endif
+export UV
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 SCALE ?= 1
 

@@ -122,6 +122,51 @@ LOGOUT_REDIRECT_URL = "web:overview"
 # `xiezuo db_worker`: no broker to install.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Errors go to stderr and to a rotating file in the data directory, DEBUG or not: a 500's
+# traceback (logger django.request) is always somewhere an operator can read it.
+LOG_DIR = DATA_DIR / "logs"
+LOG_DIR.mkdir(exist_ok=True)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "line": {"format": "{asctime} {levelname} {name} [{process}] {message}", "style": "{"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "filters": {"client_errors": {"()": "xiezuo.core.logs.ClientErrorsWithoutTraceback"}},
+    "handlers": {
+        "file": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": LOG_DIR / "xiezuo.log",
+            "maxBytes": 10 * 1024 * 1024,
+            "backupCount": 5,
+            "encoding": "utf-8",
+            "delay": True,
+            "formatter": "line",
+            "filters": ["client_errors"],
+        },
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["client_errors"],
+        },
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "root": {"handlers": ["file", "stderr"], "level": "WARNING"},
+    "loggers": {
+        # Django's own default sends these to the console only under DEBUG and mails
+        # admins otherwise; here they go where everything else goes.
+        "django": {"handlers": ["file", "stderr"], "level": "INFO", "propagate": False},
+        # runserver's request lines stay on the console as Django prints them.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "xiezuo": {"level": "INFO"},
+    },
+}
+
 # The programme a fresh installation shows when none is named.
 XIEZUO_DEFAULT_PROGRAMME = os.environ.get("XIEZUO_PROGRAMME", "beijing-hebei")
 

@@ -31,6 +31,7 @@ from xiezuo.ledgers.models import (
 from xiezuo.programs.models import Pairing
 from xiezuo.regions.models import RuralPopulation
 from xiezuo.registry.models import Income
+from xiezuo.registry.services import household_years_refresh
 
 D = dt.date
 KB, HA, FN = "110105→130723", "110116→130728", "110116→130826"
@@ -40,7 +41,7 @@ BEIJING_TARGETS = (
 
 # Expected 2019 values, indicator →
 # (KB, HA, FN | 110105, 110116 | 130723, 130728, 130826 | programme).
-# None where a unit has no value; outcomes (O*) are not computed for helper districts.
+# None where a unit has no value.
 _ROWS = {
     "I01": (2, 1, 0, 2, 1, 2, 1, 0, 3),
     "I02": (1, 2, 0, 1, 2, 1, 2, 0, 3),
@@ -64,10 +65,13 @@ _ROWS = {
     "I20": (2, 1, 1, 2, 2, 2, 1, 1, 4),
     "I21": (1, 1, 0, 1, 1, 1, 1, 0, 2),
     "I22": (250, 0, 75.5, 250, 75.5, 250, 0, 75.5, 325.5),
-    "O1": (0.7, 0.4, None, "-", "-", 0.7, 0.4, None, 0.8),
-    "O2": (2, 5, 0, "-", "-", 2, 5, 0, 7),
-    "O3": (4, 0, 0, "-", "-", 4, 0, 0, 4),
-    "O4": (-26.666667, 20, None, "-", "-", -26.666667, 20, None, -15),
+    # Outcomes by county; a helper district's over the union of its counties: 怀柔's O1 is
+    # (2 poor in 怀安 + 3 in 丰宁) ÷ (500 + no population of 丰宁) = 1.0 %, its O4 is
+    # (1,200 + 1,000) ÷ (1,000 + 1,000) − 1 = 10 %.
+    "O1": (0.7, 0.4, None, 0.7, 1.0, 0.7, 0.4, None, 0.8),
+    "O2": (2, 5, 0, 2, 5, 2, 5, 0, 7),
+    "O3": (4, 0, 0, 4, 0, 4, 0, 0, 4),
+    "O4": (-26.666667, 20, 0, -26.666667, 10, -26.666667, 20, 0, -12),
 }
 _UNITS = (
     ("pairing", KB),
@@ -365,7 +369,7 @@ def assessment_data(small_programme, make_household):
     ):
         RuralPopulation.objects.create(region_id=region, year=year, population=population)
 
-    # O4: per-capita net income; hk2, ha2 and fn1 lack one of the two years.
+    # O4: per-capita net income; hk2 and ha2 lack one of the two years.
     for household, year, wages, business, prop, transfers, costs in (
         (hk1, 2018, 3000, 0, 0, 0, 0),
         (hk1, 2019, 3000, 600, 200, 300, 500),  # 3,600 ÷ 3 = 1,200 (was 1,000)
@@ -375,7 +379,8 @@ def assessment_data(small_programme, make_household):
         (ha1, 2018, 2000, 0, 0, 0, 0),  # ÷ 2 = 1,000
         (ha1, 2019, 2400, 0, 0, 0, 0),  # ÷ 2 = 1,200
         (ha2, 2018, 9000, 0, 0, 0, 0),
-        (fn1, 2019, 3000, 0, 0, 0, 0),
+        (fn1, 2018, 3000, 0, 0, 0, 0),  # ÷ 3 = 1,000
+        (fn1, 2019, 3000, 0, 0, 0, 0),  # ÷ 3 = 1,000: no growth
     ):
         Income.objects.create(
             household=household,
@@ -387,6 +392,7 @@ def assessment_data(small_programme, make_household):
             costs=Decimal(costs),
         )
 
+    household_years_refresh()
     return SimpleNamespace(programme=small_programme, kb=kb, ha=ha, fn=fn, households=[hk1, hk3])
 
 

@@ -29,8 +29,8 @@ def test_durations_are_parameters_not_code():
     assert catalog.indicator("I17").params["stable_days"] == 90
 
 
-def test_outcomes_apply_to_recipients_and_indicators_to_both_sides():
-    assert catalog.indicator("O1").unit_types == ("pairing", "recipient", "programme")
+def test_outcomes_and_indicators_apply_to_both_sides():
+    assert catalog.indicator("O1").unit_types == ("pairing", "helper", "recipient", "programme")
     assert catalog.indicator("I08").unit_types == ("pairing", "helper", "recipient", "programme")
 
 

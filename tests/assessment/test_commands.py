@@ -146,3 +146,10 @@ def test_load_targets_command_loads_the_defaults(small_programme, beijing_target
         stdout=out,
     )
     assert IndicatorTarget.objects.filter(programme=small_programme, year=2019).count() == 26
+
+
+def test_assess_refuses_an_unknown_engine_before_running(programme):
+    """The engine's name is checked when the command runs (its module loads Ibis)."""
+    with pytest.raises(CommandError, match="未知的计算引擎 nonsense"):
+        _assess("--year", "2019", "--engine", "nonsense")
+    assert not AssessmentRun.objects.exists()

@@ -89,28 +89,65 @@ def _require_spark() -> None:
         pytest.skip(reason)
 
 
+@pytest.fixture
+def in_process_only(monkeypatch):
+    """Plans compiled in this test are not kept on disk (nor read from there)."""
+    monkeypatch.setattr(evaluation, "STORE_PLANS", False)
+
+
 @pytest.mark.django_db
-def test_a_repeated_run_reuses_the_compiled_sql(assessment_data, by_key):
-    """The live database's plan is compiled once per (dialect, programme, year, as-of date,
-    definitions); a second evaluation runs the kept SQL and gives the same figures."""
+@pytest.mark.usefixtures("in_process_only")
+def test_one_compiled_plan_serves_every_year_and_as_of_date(assessment_data, by_key):
+    """The live database's plan is compiled once per (dialect, programme, definitions): the
+    year and the as-of date are bound parameters, so other years and dates run the same SQL
+    and give what a plan compiled for them alone gives."""
+    import datetime as dt
+
+    runs = [(2019, None), (2018, None), (2020, None), (2019, dt.date(2019, 6, 30))]
+    evaluation.COMPILED.clear()
+    shared = [
+        by_key(evaluation.evaluate(engines.connect("db"), programme="small", year=y, as_of=a))
+        for y, a in runs
+    ]
+    assert evaluation.COMPILED.compiled == 1
+    alone = []
+    for year, as_of in runs:
+        evaluation.COMPILED.clear()
+        alone.append(
+            by_key(
+                evaluation.evaluate(
+                    engines.connect("db"), programme="small", year=year, as_of=as_of
+                )
+            )
+        )
+    assert shared == alone
+    assert shared[0] != shared[1]  # the years differ, so the parameters were bound
+
+
+@pytest.mark.django_db
+def test_a_later_process_runs_the_plan_kept_on_disk(assessment_data, by_key, settings, tmp_path):
+    """A fresh process (nothing compiled in memory) finds the plan an earlier one compiled in
+    the data directory and runs it without building it again."""
+    settings.DATA_DIR = tmp_path
     evaluation.COMPILED.clear()
     first = by_key(evaluation.evaluate(engines.connect("db"), programme="small", year=2019))
     assert evaluation.COMPILED.compiled == 1
+    assert len(list((tmp_path / "cache" / "assessment").glob("plan-*.json"))) == 1
+    evaluation.COMPILED.clear()  # as in a new process
     again = by_key(evaluation.evaluate(engines.connect("db"), programme="small", year=2019))
-    assert evaluation.COMPILED.compiled == 1
+    assert evaluation.COMPILED.compiled == 0
     assert again == first
-    evaluation.evaluate(engines.connect("db"), programme="small", year=2018)
-    assert evaluation.COMPILED.compiled == 2  # another year is another query
 
 
 def test_compiled_plans_keep_the_most_recently_used():
     plans = evaluation.CompiledPlans(size=2)
-    plans.put("a", "SELECT 1", {})
-    plans.put("b", "SELECT 2", {})
-    assert plans.get("a") == ("SELECT 1", {})
-    plans.put("c", "SELECT 3", {})
+    one, two, three = (evaluation.CompiledPlan(f"SELECT {n}", {}, {}) for n in (1, 2, 3))
+    plans.put("a", one)
+    plans.put("b", two)
+    assert plans.get("a") == one
+    plans.put("c", three)
     assert plans.get("b") is None
-    assert (len(plans), plans.compiled) == (2, 3)
+    assert len(plans) == 2
 
 
 @pytest.mark.django_db

@@ -42,8 +42,8 @@ def test_a_run_is_stored_with_what_reproduces_it(programme, django_assert_max_nu
     assert run.duration > dt.timedelta(0)
     assert run.parameters["pairings"] == [KB, HA, FN]
     assert run.parameters["indicators"]["I16"] == {"stable_days": 90, "where": "helper_province"}
-    # 22 indicators × 9 units + 4 outcomes × 7 units (no helper districts)
-    assert run.results.count() == 22 * 9 + 4 * 7
+    # 22 indicators and 4 outcomes × 9 units (helper districts' outcomes too)
+    assert run.results.count() == 26 * 9
     assert run.units.count() == 9
 
 

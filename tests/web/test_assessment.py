@@ -112,7 +112,7 @@ def test_the_scorecard_shows_the_latest_run_with_figures_totals_grades_and_ranks
     assert huairou["I08"][0] == "800.00"
     assert huairou["I14"][0] == "500.00"
     assert huairou["I11"][0] == "100.0"
-    assert "O1" not in huairou  # outcomes are not computed for helper districts
+    assert huairou["O1"][0] == "1.0"  # outcomes over the union of its counties (怀安, 丰宁)
     for row in response.context["rows"]:
         unit = in_year.units.get(unit_type="helper", unit=row.unit)
         assert (row.score, row.grade, row.rank) == (unit.score, unit.grade, unit.rank)

@@ -55,10 +55,15 @@ def test_overview_year_from_query_string(client, registry):
     assert tile(html, "incidence") == f"{(2 + 5 + 1) / (1000 + 500 + 250) * 100:.2f}"
 
 
-def test_overview_unknown_year_falls_back_to_the_last_year(client, registry):
-    response = client.get(reverse("web:overview"), {"year": "1999"})
+def test_overview_without_a_year_shows_the_last_year(client, registry):
+    response = client.get(reverse("web:overview"))
     assert response.status_code == 200
     assert response.context["year"] == 2020
+
+
+def test_overview_of_an_unknown_year_is_not_found(client, registry):
+    """A year outside the programme is not quietly swapped for another one."""
+    assert client.get(reverse("web:overview"), {"year": "1999"}).status_code == 404
 
 
 def test_overview_county_table(client, registry):

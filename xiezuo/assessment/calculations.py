@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from xiezuo.assessment.catalog import ADDITIVE_KINDS, GradeBand, Indicator
 
@@ -242,3 +243,17 @@ def _decimal(number: float | None) -> Decimal | None:
     if number is None:
         return None
     return Decimal(repr(round(number, 6))).quantize(Decimal("0.000001"))
+
+
+def period_bounds(year: int, as_of: dt.date) -> dict[str, Any]:
+    """Return the days that bound `year` known at `as_of` (the fields of an expression's
+    `Period`): the year, 1 January, the last day known (31 December or the as-of date if
+    earlier), 31 December and the as-of date."""
+    end = dt.date(year, 12, 31)
+    return {
+        "year": year,
+        "first": dt.date(year, 1, 1),
+        "last": min(end, as_of),
+        "end": end,
+        "as_of": as_of,
+    }

@@ -16,15 +16,13 @@ import os
 import sqlite3
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import ibis
-import ibis.expr.datatypes as dt
-from ibis.backends import BaseBackend
-from ibis.backends.sql.compilers.sqlite import SQLiteCompiler
+from typing import TYPE_CHECKING, Any
 
 from xiezuo.assessment.tables import TABLES, Tables
 from xiezuo.core.errors import XiezuoError
+
+if TYPE_CHECKING:
+    from ibis.backends import BaseBackend
 
 ENGINES = ("db", "duckdb", "spark")
 
@@ -36,13 +34,7 @@ class EngineError(XiezuoError):
 def connect(engine: str, *, snapshot: Path | str | None = None, separate: bool = False) -> Tables:
     """Return the table namespace of `engine` (`snapshot`: the Parquet directory)."""
     if engine == "db":
-        backend = db_backend(separate=separate)
-        return Tables(
-            lambda name: backend.table(TABLES[name].db_table),
-            engine="db",
-            close=backend.disconnect if separate else None,
-            backend=backend,
-        )
+        return _db_tables(separate=separate)
     if engine not in ENGINES:
         raise EngineError(f"未知的计算引擎 {engine!r}（可用: {', '.join(ENGINES)}）")
     if snapshot is None:
@@ -50,6 +42,8 @@ def connect(engine: str, *, snapshot: Path | str | None = None, separate: bool =
     directory = Path(snapshot)
     if not (directory / "pairing.parquet").exists():
         raise EngineError(f"{directory} 不是考核快照目录（缺少 pairing.parquet）")
+    import ibis
+
     if engine == "duckdb":
         backend = ibis.duckdb.connect()
         close = backend.disconnect
@@ -58,9 +52,44 @@ def connect(engine: str, *, snapshot: Path | str | None = None, separate: bool =
     return Tables(lambda name: _read_parquet(backend, directory, name), engine=engine, close=close)
 
 
-def db_backend(*, separate: bool = False) -> BaseBackend:
-    """Return an Ibis backend over Django's default database."""
+def _db_tables(*, separate: bool) -> Tables:
+    """Return the namespace of the live database. Ibis is loaded only when a query must be
+    built: a plan compiled before (kept in the process or on disk) runs without it, on
+    Django's own connection."""
     from django.db import connection
+
+    if connection.vendor not in ("sqlite", "postgresql"):
+        raise EngineError(f"db 引擎不支持数据库 {connection.vendor}")
+    if separate:
+        backend = db_backend(separate=True)
+        return Tables(
+            lambda name: backend.table(TABLES[name].db_table),
+            engine="db",
+            close=backend.disconnect,
+            backend=backend,
+        )
+    found: list[BaseBackend] = []
+
+    def borrowed() -> "BaseBackend":
+        if not found:
+            found.append(db_backend())
+        return found[0]
+
+    return Tables(
+        lambda name: borrowed().table(TABLES[name].db_table),
+        engine="db",
+        backend=borrowed,
+        dialect="sqlite" if connection.vendor == "sqlite" else "postgres",
+        borrowed=True,
+    )
+
+
+def db_backend(*, separate: bool = False) -> "BaseBackend":
+    """Return an Ibis backend over Django's default database."""
+    import ibis
+    from django.db import connection
+
+    from xiezuo.assessment._compilers import own_compiler
 
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
@@ -70,11 +99,11 @@ def db_backend(*, separate: bool = False) -> BaseBackend:
     connection.ensure_connection()
     raw = connection.connection
     if vendor == "sqlite":
-        backend = _native_dates(ibis.sqlite.from_connection(_Borrowed(raw)))  # type: ignore[arg-type]
+        backend = own_compiler(ibis.sqlite.from_connection(_Borrowed(raw)))  # type: ignore[arg-type]
         # Ibis turns case-sensitive LIKE on; Django's lookups on this connection expect it off.
         raw.execute("PRAGMA case_sensitive_like = OFF")
         return backend
-    return ibis.postgres.from_connection(raw)
+    return own_compiler(ibis.postgres.from_connection(raw))
 
 
 @cache
@@ -98,55 +127,40 @@ def spark_session() -> Any:
     return session
 
 
-def spark_backend() -> BaseBackend:
+def spark_backend() -> "BaseBackend":
     """Return an Ibis backend over the local Spark session."""
+    import ibis
+
     return ibis.pyspark.connect(spark_session())
 
 
-def _read_parquet(backend: BaseBackend, directory: Path, name: str) -> Any:
+def _read_parquet(backend: "BaseBackend", directory: Path, name: str) -> Any:
     path = directory / f"{name}.parquet"
     if not path.exists():
         raise EngineError(f"快照 {directory} 缺少表 {name}", table=name)
     return backend.read_parquet(str(path), table_name=f"xiezuo_{name}")  # type: ignore[attr-defined]
 
 
-def _own_backend(settings: dict[str, Any], vendor: str) -> BaseBackend:
+def _own_backend(settings: dict[str, Any], vendor: str) -> "BaseBackend":
+    import ibis
+
+    from xiezuo.assessment._compilers import own_compiler
+
     name = str(settings["NAME"])
     if vendor == "sqlite":
         if name.startswith("file:") or name == ":memory:":
             # pytest-django's in-memory test database, shared by URI inside this process.
-            return _native_dates(ibis.sqlite.from_connection(sqlite3.connect(name, uri=True)))
-        return _native_dates(ibis.sqlite.connect(name))
-    return ibis.postgres.connect(
-        host=settings.get("HOST") or None,
-        port=int(settings.get("PORT") or 5432),
-        user=settings.get("USER") or None,
-        password=settings.get("PASSWORD") or None,
-        database=name,
+            return own_compiler(ibis.sqlite.from_connection(sqlite3.connect(name, uri=True)))
+        return own_compiler(ibis.sqlite.connect(name))
+    return own_compiler(
+        ibis.postgres.connect(
+            host=settings.get("HOST") or None,
+            port=int(settings.get("PORT") or 5432),
+            user=settings.get("USER") or None,
+            password=settings.get("PASSWORD") or None,
+            database=name,
+        )
     )
-
-
-class _NativeDatesCompiler(SQLiteCompiler):
-    """Ibis's SQLite compiler, with day differences in SQL instead of a Python function.
-
-    Ibis 12 computes `date.delta(other, unit="day")` on SQLite with `_ibis_date_delta`, a
-    Python function called for every row (a quarter of a second a year on the demo's job
-    spells). `julianday` gives the same whole number of days for ISO dates, natively.
-    """
-
-    def visit_DateDelta(self, op, *, left, right, part):
-        if getattr(part, "this", None) != "day":
-            return super().visit_DateDelta(op, left=left, right=right, part=part)
-        return self.cast(self.f.julianday(left) - self.f.julianday(right), dt.int64)
-
-
-_SQLITE_COMPILER = _NativeDatesCompiler()
-
-
-def _native_dates(backend: BaseBackend) -> BaseBackend:
-    """Give one SQLite backend the compiler with native day differences (not Ibis's own)."""
-    backend.compiler = _SQLITE_COMPILER  # type: ignore[attr-defined]
-    return backend
 
 
 class _Borrowed:

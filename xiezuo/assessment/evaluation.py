@@ -19,27 +19,36 @@ runs it. The SQL reads the programme's pairings through a sub-query, not a list 
 it does not depend on the data.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+import hashlib
+import json
+import re
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
-
-import ibis
-import ibis.expr.types as ir
-from ibis.backends import BaseBackend
+from dataclasses import asdict, dataclass, field
+from functools import cache, cached_property
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from xiezuo.assessment import catalog
-from xiezuo.assessment.calculations import Figure
+from xiezuo.assessment.calculations import Figure, period_bounds
 from xiezuo.assessment.catalog import Indicator
-from xiezuo.assessment.expressions import EXPRESSIONS
-from xiezuo.assessment.tables import Tables, quiet
+from xiezuo.assessment.tables import TABLES, Tables, quiet
 from xiezuo.core.errors import XiezuoError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from xiezuo.assessment.expressions import Period
 
 # Parameters the engine uses itself; the others go to the expression.
 ENGINE_PARAMS = frozenset({"factor"})
 PLACES = 6  # values are rounded to this many decimals, so engines agree to the last digit
 COMPILED_MAX = 64  # compiled plans kept per process (≈ 40 kB of SQL each)
+STORE_PLANS = True  # keep compiled plans in the data directory too, for later processes
 
 
 class EvaluationError(XiezuoError):
@@ -66,12 +75,15 @@ class Units:
     programme_id: int = 0
     year: int = 0
 
-    def table(self, t: Tables) -> ir.Table:
+    def table(self, t: Tables, period: Period | None = None) -> ir.Table:
         """Return the units' pairings as a table of the engine (a filter, not a list of ids:
         a programme of 800 pairings would otherwise put 800 literals in every query)."""
-        # A view: an expression may read the pairing table itself (I16 does), and Ibis needs
-        # the two uses to be distinct relations.
-        return _active_pairings(t, self.programme_id, self.year).view()
+        # A view: an expression may read the pairing table itself (ledger rows are cut to
+        # their pairing's dates), and Ibis needs the two uses to be distinct relations.
+        from xiezuo.assessment.expressions import Period
+
+        period = period or Period.of(self.year, default_as_of(self.year))
+        return _active_pairings(t, self.programme_id, period).view()
 
     @cached_property
     def _members(self) -> dict[tuple[str, str], list[PairingUnit]]:
@@ -118,7 +130,7 @@ class _Sums:
     numerator: float = 0.0
     denominator: float = 0.0
 
-    def add(self, other: "_Sums") -> None:
+    def add(self, other: _Sums) -> None:
         self.n += other.n
         self.value += other.value
         self.numerator += other.numerator
@@ -146,11 +158,16 @@ def default_as_of(year: int) -> dt.date:
 
 def programme_units(t: Tables, *, programme: str, year: int) -> Units:
     """Return the pairings of `programme` in force during `year` (one query)."""
+    if t.borrowed:
+        return _programme_units_orm(programme=programme, year=year)
+    from xiezuo.assessment.expressions import Period
+
     prog = t.programme
     found = [row["id"] for row in fetch(prog.filter(prog.key == programme).select("id"))]
     if not found:
         raise EvaluationError(f"数据中没有项目 {programme}", programme=programme)
-    active = _active_pairings(t, found[0], year).order_by("helper_id", "recipient_id")
+    period = Period.of(year, default_as_of(year))
+    active = _active_pairings(t, found[0], period).order_by("helper_id", "recipient_id")
     rows = fetch(active.select("id", "helper_id", "recipient_id"))
     return Units(
         programme=programme,
@@ -160,19 +177,56 @@ def programme_units(t: Tables, *, programme: str, year: int) -> Units:
     )
 
 
-def _active_pairings(t: Tables, programme_id: int, year: int) -> ir.Table:
-    p = t.pairing
-    return p.filter(
-        p.programme_id == programme_id,
-        p.start_date <= ibis.date(dt.date(year, 12, 31)),
-        p.end_date.isnull() | (p.end_date >= ibis.date(dt.date(year, 1, 1))),
+def _programme_units_orm(*, programme: str, year: int) -> Units:
+    """`programme_units` on Django's own connection: the same rule, without Ibis."""
+    from django.db.models import Q
+
+    from xiezuo.programs.models import Pairing, Programme
+
+    found = Programme.objects.filter(key=programme).values_list("id", flat=True).first()
+    if found is None:
+        raise EvaluationError(f"数据中没有项目 {programme}", programme=programme)
+    rows = (
+        Pairing.objects.filter(programme_id=found, start_date__lte=dt.date(year, 12, 31))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=dt.date(year, 1, 1)))
+        .order_by("helper_id", "recipient_id")
+        .values_list("id", "helper_id", "recipient_id")
+    )
+    return Units(
+        programme=programme,
+        pairings=tuple(PairingUnit(*row) for row in rows),
+        programme_id=found,
+        year=year,
     )
 
 
-def record_rows(t: Tables, indicator: Indicator, *, year: int, as_of: dt.date) -> ir.Table:
-    """Return the record rows of one indicator (its expression, with its parameters)."""
+def _active_pairings(t: Tables, programme_id: int, period: Period) -> ir.Table:
+    p = t.pairing
+    return p.filter(
+        p.programme_id == programme_id,
+        p.start_date <= period.end,
+        p.end_date.isnull() | (p.end_date >= period.first),
+    )
+
+
+def record_rows(
+    t: Tables,
+    indicator: Indicator,
+    *,
+    year: int | None = None,
+    as_of: dt.date | None = None,
+    period: Period | None = None,
+) -> ir.Table:
+    """Return the record rows of one indicator (its expression, with its parameters), for
+    `year` known at `as_of` or for a `period` (parameters bound when the query runs)."""
+    from xiezuo.assessment.expressions import EXPRESSIONS, Period
+
+    if period is None:
+        if year is None:
+            raise ValueError("record_rows needs a year or a period")
+        period = Period.of(year, as_of or default_as_of(year))
     params = {k: v for k, v in indicator.params.items() if k not in ENGINE_PARAMS}
-    return EXPRESSIONS[indicator.expression](t, year=year, as_of=as_of, **params)
+    return EXPRESSIONS[indicator.expression](t, period, **params)
 
 
 @dataclass(frozen=True)
@@ -183,16 +237,24 @@ class Plan:
     grains: dict[str, str]
 
 
-def plan(
-    t: Tables, *, year: int, as_of: dt.date, indicators: Sequence[Indicator], units: Units
-) -> Plan:
+def plan(t: Tables, *, period: Period, indicators: Sequence[Indicator], units: Units) -> Plan:
     """Return the query that sums every indicator's rows at its grain (one union)."""
     grains: dict[str, str] = {}
     parts = []
     for ind in indicators:
-        rows, grains[ind.id] = restrict(t, record_rows(t, ind, year=year, as_of=as_of), units)
-        parts.append(_aggregate(t, ind, rows, grains[ind.id], units))
+        rows = record_rows(t, ind, period=period)
+        rows, grains[ind.id] = restrict(t, rows, units, period=period)
+        parts.append(_aggregate(t, ind, rows, grains[ind.id], units, period))
     return Plan(parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0], grains)
+
+
+@dataclass(frozen=True)
+class CompiledPlan:
+    """A plan compiled to the SQL of a live database, with its period as named parameters."""
+
+    sql: str
+    grains: dict[str, str]
+    labels: dict[str, str]  # Period field → the placeholder's name in `sql`
 
 
 class CompiledPlans:
@@ -200,19 +262,18 @@ class CompiledPlans:
 
     def __init__(self, size: int = COMPILED_MAX) -> None:
         self.size = size
-        self._plans: OrderedDict[Hashable, tuple[str, dict[str, str]]] = OrderedDict()
+        self._plans: OrderedDict[Hashable, CompiledPlan] = OrderedDict()
         self.compiled = 0  # plans compiled since the start (or `clear`)
 
-    def get(self, key: Hashable) -> tuple[str, dict[str, str]] | None:
+    def get(self, key: Hashable) -> CompiledPlan | None:
         found = self._plans.get(key)
         if found is not None:
             self._plans.move_to_end(key)
         return found
 
-    def put(self, key: Hashable, sql: str, grains: dict[str, str]) -> None:
-        self._plans[key] = (sql, grains)
+    def put(self, key: Hashable, plan: CompiledPlan) -> None:
+        self._plans[key] = plan
         self._plans.move_to_end(key)
-        self.compiled += 1
         while len(self._plans) > self.size:
             self._plans.popitem(last=False)
 
@@ -227,17 +288,18 @@ class CompiledPlans:
 COMPILED = CompiledPlans()
 
 
-def plan_key(
-    t: Tables, *, year: int, as_of: dt.date, indicators: Sequence[Indicator], units: Units
-) -> Hashable | None:
-    """Return what a plan's SQL depends on, or None when it is not kept (snapshot engines)."""
-    if t.backend is None:
+def plan_key(t: Tables, *, indicators: Sequence[Indicator], units: Units) -> Hashable | None:
+    """Return what a plan's SQL depends on, or None when it is not kept (snapshot engines).
+
+    Not the year nor the as-of date: they are parameters of the SQL, bound when it runs.
+    """
+    if t.dialect is None:
         return None
     definitions = tuple(
         (i.id, i.kind, i.expression, repr(sorted(i.params.items())), tuple(i.unit_types))
         for i in indicators
     )
-    return (t.backend.name, units.programme, units.programme_id, year, as_of, definitions)
+    return (t.dialect, units.programme, units.programme_id, definitions)
 
 
 def plan_rows(
@@ -245,29 +307,123 @@ def plan_rows(
 ) -> tuple[list[dict], dict[str, str]]:
     """Run the plan of a programme-year; return its rows and each indicator's grain.
 
-    On the live database the SQL is compiled once per `plan_key` and kept in `COMPILED`.
+    On the live database the SQL is compiled once per `plan_key` — for every year and as-of
+    date, which are bound as parameters — and kept in `COMPILED` and in the data directory
+    (`stored_plan`), so that a later process runs it without building it. A snapshot engine
+    builds the query with the period's values.
     """
-    key = plan_key(t, year=year, as_of=as_of, indicators=indicators, units=units)
-    found = COMPILED.get(key) if key is not None else None
+    key = plan_key(t, indicators=indicators, units=units)
+    if key is None:
+        from xiezuo.assessment.expressions import Period
+
+        query = plan(t, period=Period.of(year, as_of), indicators=indicators, units=units)
+        return fetch(query.table), query.grains
+    found = COMPILED.get(key)
     if found is None:
-        query = plan(t, year=year, as_of=as_of, indicators=indicators, units=units)
-        if key is None or t.backend is None:
-            return fetch(query.table), query.grains
-        with quiet():
-            found = (str(t.backend.compile(query.table)), query.grains)
-        COMPILED.put(key, *found)
-    sql, grains = found
-    return run_sql(t.backend, sql), grains  # type: ignore[arg-type]
+        found = stored_plan(key) if STORE_PLANS else None
+        if found is None:
+            found = compile_plan(t, indicators=indicators, units=units)
+            COMPILED.compiled += 1
+            if STORE_PLANS:
+                store_plan(key, found)
+        COMPILED.put(key, found)
+    values = period_bounds(year, as_of)
+    bound = {found.labels[name]: value for name, value in values.items()}
+    return run_sql(t, found.sql, bound), found.grains
 
 
-def run_sql(backend: BaseBackend, sql: str) -> list[dict]:
-    """Run a compiled plan on a live database's backend and return its rows as dicts."""
-    cursor = backend.raw_sql(sql)  # type: ignore[attr-defined]
+def compile_plan(t: Tables, *, indicators: Sequence[Indicator], units: Units) -> CompiledPlan:
+    """Build the plan with its period as parameters and compile it to the database's SQL."""
+    from xiezuo.assessment.expressions import Period
+
+    period = Period.parameters()
+    query = plan(t, period=period, indicators=indicators, units=units)
+    backend = t.backend
+    assert backend is not None
+    with quiet():
+        sql = str(backend.compile(query.table))
+    if t.dialect == "postgres":  # psycopg reads every other % as a placeholder
+        sql = re.sub(r"%(?!\(param_\d+\)s)", "%%", sql)
+    labels = {name: getattr(period, name).op().name for name in Period.FIELDS}
+    return CompiledPlan(sql, query.grains, labels)
+
+
+def run_sql(t: Tables, sql: str, params: dict[str, Any]) -> list[dict]:
+    """Run a compiled plan on the live database, with its named parameters: on Django's own
+    connection when the namespace borrows it, else on the Ibis backend's."""
+    if t.dialect == "sqlite":
+        # Dates as ISO text, which is how SQLite holds them (no deprecated default adapter).
+        params = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()}
+    if t.borrowed:
+        from django.db import connection
+
+        connection.ensure_connection()
+        raw = connection.connection
+    else:
+        raw = t.backend.con  # type: ignore[union-attr]
+    cursor = raw.cursor()
     try:
+        cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         cursor.close()
+
+
+# --- compiled plans kept on disk ------------------------------------------------------------
+
+
+def stored_plan(key: Hashable) -> CompiledPlan | None:
+    """Return the plan compiled for `key` by an earlier process, None when there is none."""
+    path = _plan_path(key)
+    if path is None or not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return CompiledPlan(data["sql"], data["grains"], data["labels"])
+    except (OSError, ValueError, KeyError):
+        return None  # unreadable or from another layout: compile again
+
+
+def store_plan(key: Hashable, compiled: CompiledPlan) -> None:
+    """Keep a compiled plan in the data directory (written whole, then renamed into place)."""
+    path = _plan_path(key)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        partial.write_text(json.dumps(asdict(compiled), ensure_ascii=False), encoding="utf-8")
+        partial.replace(path)
+    except OSError:
+        pass  # a read-only data directory: the plan is kept in the process only
+
+
+def _plan_path(key: Hashable) -> Path | None:
+    from django.conf import settings
+
+    directory = getattr(settings, "DATA_DIR", None)
+    if not directory:
+        return None
+    digest = hashlib.sha256(repr((key, _code_fingerprint())).encode()).hexdigest()[:32]
+    return Path(directory) / "cache" / "assessment" / f"plan-{digest}.json"
+
+
+@cache
+def _code_fingerprint() -> tuple[str, ...]:
+    """Return what a compiled plan depends on besides its key: the source of the modules that
+    build it, the tables' columns, and the versions of Ibis and sqlglot."""
+    here = Path(__file__).parent
+    sources = hashlib.sha256()
+    for name in ("expressions.py", "evaluation.py", "tables.py", "_compilers.py"):
+        sources.update((here / name).read_bytes())
+    columns = repr([(n, s.db_table, s.columns) for n, s in TABLES.items()])
+    return (
+        sources.hexdigest(),
+        hashlib.sha256(columns.encode()).hexdigest(),
+        metadata.version("ibis-framework"),
+        metadata.version("sqlglot"),
+    )
 
 
 def evaluate(
@@ -303,31 +459,39 @@ def evaluate(
     ]
 
 
-def restrict(t: Tables, rows: ir.Table, units: Units) -> tuple[ir.Table, str]:
+def restrict(
+    t: Tables, rows: ir.Table, units: Units, *, period: Period | None = None
+) -> tuple[ir.Table, str]:
     """Return the record rows of the programme's units, and their grain column."""
-    active = units.table(t)
+    active = units.table(t, period)
     if "pairing_id" in rows.columns:
         return rows.filter(rows.pairing_id.isin(active.id)), "pairing_id"
     return rows.filter(rows.county.isin(active.recipient_id)), "county"
 
 
-def with_sides(t: Tables, rows: ir.Table, grain: str, units: Units) -> ir.Table:
+def with_sides(
+    t: Tables, rows: ir.Table, grain: str, units: Units, period: Period | None = None
+) -> ir.Table:
     """Return record rows with the pairing, helper and recipient each row counts for.
 
     A county row counts for every pairing of its county (for distinct counts and drill-down,
     where counting a row twice does not matter).
     """
-    p = units.table(t)
+    p = units.table(t, period)
     sides = p.select(unit_pairing=p.id, unit_helper=p.helper_id, unit_recipient=p.recipient_id)
     on = rows.pairing_id if grain == "pairing_id" else rows.county
     target = sides.unit_pairing if grain == "pairing_id" else sides.unit_recipient
     return rows.join(sides, on == target)
 
 
-def _aggregate(t: Tables, ind: Indicator, rows: ir.Table, grain: str, units: Units) -> ir.Table:
+def _aggregate(
+    t: Tables, ind: Indicator, rows: ir.Table, grain: str, units: Units, period: Period
+) -> ir.Table:
+    import ibis
+
     label = ibis.literal(ind.id)
     if ind.kind == "distinct":
-        joined = with_sides(t, rows, grain, units)
+        joined = with_sides(t, rows, grain, units, period)
         levels = [
             joined.group_by(unit=joined.unit_pairing.cast("string")).agg(keys=joined.key.nunique()),
             joined.group_by(unit=joined.unit_helper.cast("string")).agg(keys=joined.key.nunique()),

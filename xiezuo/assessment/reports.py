@@ -5,7 +5,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from rich.console import Console
 from rich.table import Table
 
@@ -85,6 +84,8 @@ def write_workbook(run: AssessmentRun, path: Path | str) -> None:
     """Write the assessment workbook: one sheet per unit type, indicators as columns, total,
     grade and rank, lagging cells coloured by their alert; a sheet of the indicators and one
     of the alerts."""
+    import xlsxwriter
+
     indicators = catalog.indicators()
     names = unit_names(run)
     values: dict[tuple[str, str, str], Any] = {

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import models
 
-from xiezuo.assessment import catalog, engines, evaluation
+from xiezuo.assessment import catalog
 from xiezuo.assessment.models import AssessmentRun
 from xiezuo.assessment.tables import model_of
 from xiezuo.core.errors import ScopeError
@@ -116,6 +116,8 @@ def drilldown(
     `scope`, the caller must see every pairing of the unit (`ScopeError` otherwise); without
     one the caller is trusted (the command line).
     """
+    from xiezuo.assessment import engines, evaluation  # Ibis: loaded when a drill-down runs
+
     params = _params(run_or_params)
     item = catalog.indicator(indicator)
     with engines.connect(params.engine, snapshot=params.snapshot) as tables:

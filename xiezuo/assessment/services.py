@@ -3,15 +3,12 @@
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-import polars as pl
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from django.db import connection, transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from xiezuo.assessment import calculations, catalog, engines, evaluation
@@ -26,8 +23,13 @@ from xiezuo.assessment.models import (
     UnitResult,
 )
 from xiezuo.assessment.tables import TABLES, schema_of
+from xiezuo.core.bulk import bulk_insert
 from xiezuo.core.errors import XiezuoError
 from xiezuo.programs.models import Programme
+from xiezuo.registry.services import household_years_ensure
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SNAPSHOT_CHUNK = 200_000  # rows per chunk and Parquet row group: tens of MB in memory at most
 
@@ -113,6 +115,8 @@ def assessment_run(
             year=year,
         )
     targets_ensure(programme=programme, year=year)
+    if engine == "db":
+        household_years_ensure(year=year)
     started = time.perf_counter()
     with engines.connect(engine, snapshot=snapshot) as tables:
         units = evaluation.programme_units(tables, programme=programme.key, year=year)
@@ -151,16 +155,36 @@ def assessment_run(
 @transaction.atomic
 def _store(*, assessment: Assessment, **fields: Any) -> AssessmentRun:
     run = AssessmentRun.objects.create(**fields)
-    IndicatorResult.objects.bulk_create(
-        (IndicatorResult(run=run, **vars(row)) for row in assessment.results), batch_size=2000
-    )
-    UnitResult.objects.bulk_create(
-        (UnitResult(run=run, **vars(row)) for row in assessment.units), batch_size=2000
-    )
-    Alert.objects.bulk_create(
-        (Alert(run=run, **vars(row)) for row in assessment.alerts), batch_size=2000
-    )
+    for model, rows in (
+        (IndicatorResult, assessment.results),
+        (UnitResult, assessment.units),
+        (Alert, assessment.alerts),
+    ):
+        _insert(model, run, rows)
     return run
+
+
+def _insert(model: type[Model], run: AssessmentRun, rows: Sequence[Any]) -> None:
+    """Insert a run's rows (dataclasses named like the model's fields) through the bulk path:
+    values prepared as the ORM would save them, without building a model per row."""
+    if not rows:
+        return
+    names = list(vars(rows[0]))
+    prepared = [cast(Field, model._meta.get_field(name)) for name in names]
+    bulk_insert(
+        model,
+        ["run_id", *names],
+        (
+            (
+                run.pk,
+                *(
+                    f.get_db_prep_save(v, connection)
+                    for f, v in zip(prepared, vars(row).values(), strict=True)
+                ),
+            )
+            for row in rows
+        ),
+    )
 
 
 def _targets(programme: Programme, year: int) -> dict[TargetKey, Target]:
@@ -194,6 +218,9 @@ def snapshot_write(
     `SNAPSHOT_CHUNK`, cast, and appended to the file as row groups; a file is renamed into
     place only when complete. Return the rows per table.
     """
+    import polars as pl
+    import pyarrow.parquet as pq
+
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     connection.ensure_connection()
@@ -233,17 +260,22 @@ def snapshot_write(
     return counts
 
 
-def _column_sql(column: str, arrow_type: pa.DataType) -> str:
+def _column_sql(column: str, arrow_type: "pa.DataType") -> str:
     """Return a column's SELECT term: decimals as text, which both SQLite (where they are
     stored as floats) and PostgreSQL render exactly, and Arrow parses to the right scale."""
+    import pyarrow as pa
+
     if pa.types.is_decimal(arrow_type):
         return f"CAST({column} AS TEXT) AS {column}"
     return column
 
 
-def _canonical(table: pa.Table, schema: pa.Schema) -> pa.Table:
+def _canonical(table: "pa.Table", schema: "pa.Schema") -> "pa.Table":
     """Cast a chunk as the database driver typed it (SQLite: dates as text, decimals as
     floats, booleans as integers) to the snapshot's schema; decimals round to their scale."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     return pa.Table.from_arrays(
         [pc.cast(table.column(field.name), field.type) for field in schema], schema=schema
     )

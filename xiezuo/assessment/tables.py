@@ -12,17 +12,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from inspect import isfunction
+from typing import TYPE_CHECKING
 
-import ibis
-import ibis.expr.datatypes as dt
-import ibis.expr.types as ir
 from django.db import models
-from ibis.backends import BaseBackend
 
 from xiezuo.ledgers import models as ledgers
 from xiezuo.programs.models import Pairing, Programme
 from xiezuo.regions.models import RuralPopulation
-from xiezuo.registry.models import Household, Income, Member
+from xiezuo.registry.models import Household, HouseholdYear
+
+if TYPE_CHECKING:
+    import ibis
+    import ibis.expr.datatypes as dt
+    import ibis.expr.types as ir
+    from ibis.backends import BaseBackend
 
 
 @dataclass(frozen=True)
@@ -87,9 +91,17 @@ TABLES: dict[str, TableSpec] = {
     "household": _spec(
         Household, "county_id", "size", "identified_year", "exit_year", "fallback_year"
     ),
-    "member": _spec(Member, "household_id"),
-    "income": _spec(
-        Income, "household_id", "year", "wages", "business", "property_income", "transfers", "costs"
+    "household_year": _spec(
+        HouseholdYear,
+        "household_id",
+        "county_id",
+        "year",
+        "people",
+        "poor",
+        "exited",
+        "fell_back",
+        "income_per_capita",
+        "income_per_capita_before",
     ),
     "population": _spec(RuralPopulation, "region_id", "year", "population"),
 }
@@ -101,13 +113,17 @@ def model_of(name: str) -> type[models.Model]:
 
 
 @cache
-def schema_of(name: str) -> ibis.Schema:
+def schema_of(name: str) -> "ibis.Schema":
     """Return the canonical Ibis schema of a table: the types every engine presents."""
+    import ibis
+
     spec = TABLES[name]
     return ibis.schema({column: _dtype(spec.model, column) for column in spec.columns})
 
 
-def _dtype(model: type[models.Model], column: str) -> dt.DataType:
+def _dtype(model: type[models.Model], column: str) -> "dt.DataType":
+    import ibis.expr.datatypes as dt
+
     field = next(f for f in model._meta.concrete_fields if f.attname == column)
     if field.is_relation:
         field = field.target_field  # type: ignore[attr-defined]
@@ -116,6 +132,8 @@ def _dtype(model: type[models.Model], column: str) -> dt.DataType:
         return dt.Date(nullable=nullable)
     if isinstance(field, models.DecimalField):
         return dt.Decimal(field.max_digits, field.decimal_places, nullable=nullable)
+    if isinstance(field, models.FloatField):
+        return dt.Float64(nullable=nullable)
     if isinstance(field, models.BooleanField):
         return dt.Boolean(nullable=nullable)
     if isinstance(field, models.IntegerField | models.AutoField):
@@ -123,7 +141,7 @@ def _dtype(model: type[models.Model], column: str) -> dt.DataType:
     return dt.String(nullable=nullable)
 
 
-def conform(table: ir.Table, name: str) -> ir.Table:
+def conform(table: "ir.Table", name: str) -> "ir.Table":
     """Return `table` with the canonical columns of `name`, cast where their kind differs."""
     found = table.schema()
     schema = schema_of(name)
@@ -139,7 +157,7 @@ def conform(table: ir.Table, name: str) -> ir.Table:
     )
 
 
-def _same_kind(have: dt.DataType, wanted: dt.DataType) -> bool:
+def _same_kind(have: "dt.DataType", wanted: "dt.DataType") -> bool:
     """Return whether a column computes as the canonical type without a cast.
 
     Integer widths, decimal sizes and string lengths differ between engines (SQLite's
@@ -147,6 +165,8 @@ def _same_kind(have: dt.DataType, wanted: dt.DataType) -> bool:
     cost the databases their indexes, so they are left alone here and evened out on the
     expressions' output columns and in the snapshot files.
     """
+    import ibis.expr.datatypes as dt
+
     for family in (dt.Integer, dt.Decimal, dt.String):
         if isinstance(wanted, family):
             return isinstance(have, family)
@@ -172,20 +192,35 @@ class Tables:
 
     def __init__(
         self,
-        load: Callable[[str], ir.Table],
+        load: Callable[[str], "ir.Table"],
         *,
         engine: str,
         close: Callable[[], None] | None = None,
-        backend: BaseBackend | None = None,
+        backend: "BaseBackend | Callable[[], BaseBackend] | None" = None,
+        dialect: str | None = None,
+        borrowed: bool = False,
     ) -> None:
         self._load = load
         self._close = close
         # The Ibis backend of a live database (the db engine), whose compiled queries the
-        # engine may keep and run again as SQL; None for a snapshot (its tables are
-        # registered per connection, so a query is rebuilt with them).
-        self.backend = backend
+        # engine may keep and run again as SQL (given as a function when it is made on first
+        # use); None for a snapshot (its tables are registered per connection, so a query is
+        # rebuilt with them).
+        self._backend = backend
+        # The live database's SQL dialect ("sqlite", "postgres"), and whether its connection
+        # is Django's own (then a kept plan runs on it without Ibis).
+        if dialect is None and backend is not None and not isfunction(backend):
+            dialect = backend.name  # type: ignore[union-attr]
+        self.dialect = dialect
+        self.borrowed = borrowed
         self._cache: dict[str, ir.Table] = {}
         self.engine = engine
+
+    @property
+    def backend(self) -> "BaseBackend | None":
+        if isfunction(self._backend):
+            self._backend = self._backend()
+        return self._backend  # type: ignore[return-value]
 
     def close(self) -> None:
         """Close the engine's connection when the namespace opened it (never Django's)."""
@@ -200,12 +235,12 @@ class Tables:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __getattr__(self, name: str) -> ir.Table:
+    def __getattr__(self, name: str) -> "ir.Table":
         if name.startswith("_") or name not in TABLES:
             raise AttributeError(name)
         return self[name]
 
-    def __getitem__(self, name: str) -> ir.Table:
+    def __getitem__(self, name: str) -> "ir.Table":
         if name not in self._cache:
             with quiet():
                 self._cache[name] = conform(self._load(name), name)

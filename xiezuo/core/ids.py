@@ -16,18 +16,21 @@ that may not see ID numbers.
 
 import operator
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from numbers import Integral, Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
 from xiezuo.core.errors import XiezuoError
+
+if TYPE_CHECKING:
+    # numpy makes ID numbers in bulk (the demo); checking and masking one never needs it.
+    import numpy as np
 
 __all__ = [
     "FEMALE",
@@ -153,7 +156,7 @@ def normalise_id(raw: object) -> str:
         raise IdNumberError(Reason.EMPTY, "身份证号码为空。")
     if isinstance(raw, str):
         return _normalise_text(raw)
-    if isinstance(raw, bool | np.bool_):
+    if isinstance(raw, bool) or _is_numpy_bool(raw):
         raise _not_an_id_number(raw)
     if isinstance(raw, Integral):
         if int(raw) < 0:
@@ -223,9 +226,9 @@ def make_id(region_code: str, birth_date: date, sequence: int) -> str:
 
 
 def make_ids(
-    region_codes: str | int | Sequence[str] | Sequence[int] | np.ndarray,
-    birth_dates: date | Sequence[date] | np.ndarray,
-    sequences: int | Sequence[int] | np.ndarray,
+    region_codes: "str | int | Sequence[str] | Sequence[int] | np.ndarray",
+    birth_dates: "date | Sequence[date] | np.ndarray",
+    sequences: "int | Sequence[int] | np.ndarray",
 ) -> list[str]:
     """Return `make_id(r, b, s)` for each triple, computed with numpy.
 
@@ -233,6 +236,8 @@ def make_ids(
     may stand for all. Region codes may be 6-digit strings or ints; birth dates may be `date`
     objects or a `datetime64` array.
     """
+    import numpy as np
+
     regions = _region_array(np.asarray(region_codes))
     births = _date_array(birth_dates)
     seqs = np.asarray(sequences)
@@ -352,7 +357,9 @@ def _birth_date(digits: str, today: date) -> date:
     return birth_date
 
 
-def _date_array(birth_dates: Sequence[date] | np.ndarray | date) -> np.ndarray:
+def _date_array(birth_dates: "Sequence[date] | np.ndarray | date") -> "np.ndarray":
+    import numpy as np
+
     if isinstance(birth_dates, date):
         birth_dates = [birth_dates]
     if not isinstance(birth_dates, np.ndarray):
@@ -367,7 +374,9 @@ def _date_array(birth_dates: Sequence[date] | np.ndarray | date) -> np.ndarray:
     return birth_dates.astype("datetime64[D]")
 
 
-def _region_array(regions: np.ndarray) -> np.ndarray:
+def _region_array(regions: "np.ndarray") -> "np.ndarray":
+    import numpy as np
+
     if regions.dtype.kind in "iu" or regions.size == 0:
         return regions.astype(np.int64)
     if regions.dtype.kind != "U":
@@ -381,6 +390,12 @@ def _region_array(regions: np.ndarray) -> np.ndarray:
     ):
         raise ValueError("区划代码必须是6位数字。")
     return (points.astype(np.int64) - ord("0")) @ (10 ** np.arange(5, -1, -1, dtype=np.int64))
+
+
+def _is_numpy_bool(raw: object) -> bool:
+    # A numpy boolean can only come from a loaded numpy: no need to import it to tell.
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(raw, numpy.bool_)
 
 
 def _came_through_a_number(raw: object) -> bool:

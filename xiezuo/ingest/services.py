@@ -7,11 +7,11 @@ failed or loaded).
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
@@ -23,18 +23,25 @@ from xiezuo.core.bulk import large_sqlite_cache
 from xiezuo.core.scope import Scope
 from xiezuo.ingest import catalog
 from xiezuo.ingest.errors import BatchError, RowError, UnusableInput, shown
-from xiezuo.ingest.loading import Loader, classify, restore
 from xiezuo.ingest.models import Batch, BatchChange
-from xiezuo.ingest.reading import CHUNK_ROWS, ROW, TableStream, open_table
-from xiezuo.ingest.validation import Context, validate
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import programme_get
+from xiezuo.registry.services import household_years_refresh
+
+if TYPE_CHECKING:
+    # Reading, validating and loading are Polars work, imported with the first file: the pages
+    # and commands that import this module start without it.
+    from xiezuo.ingest.loading import Loader
+    from xiezuo.ingest.reading import TableStream
+    from xiezuo.ingest.validation import Context
 
 __all__ = ["ImportReport", "Progress", "batch_undo", "import_file", "programme_scope"]
 
 # progress(stage, done, total or None)
 Progress = Callable[[str, int, int | None], None]
 _CHINA = ZoneInfo("Asia/Shanghai")
+# The models whose writes change the registry's yearly household status.
+REGISTRY_LABELS = frozenset({"registry.Household", "registry.Member", "registry.Income"})
 
 
 @dataclass
@@ -118,6 +125,10 @@ def import_file(
     read. Errors are collected over the whole file; any error rolls the transaction back, so a
     file with an error loads nothing.
     """
+    from xiezuo.ingest.loading import Loader
+    from xiezuo.ingest.reading import open_table
+    from xiezuo.ingest.validation import Context
+
     started = time.perf_counter()
     path = Path(path)
     report_progress = progress or (lambda stage, done, total: None)
@@ -155,6 +166,7 @@ def import_file(
                         raise _RollBack
                     report_progress("保存", run.rows, run.rows)
                     loader.finish()
+                    _registry_changed([ledger.model])
                     batch.seconds = time.perf_counter() - started
                     _settle(batch, run)
                     batch.save()
@@ -187,6 +199,8 @@ def import_file(
 
 
 def _chunk_rows() -> int:
+    from xiezuo.ingest.reading import CHUNK_ROWS
+
     return int(getattr(settings, "IMPORT_CHUNK_ROWS", CHUNK_ROWS))
 
 
@@ -199,7 +213,7 @@ class _Run:
     """One file going through validation and classification, chunk by chunk."""
 
     ledger: catalog.Ledger
-    context: Context
+    context: "Context"
     progress: Progress
     rows: int = 0
     inserts: int = 0
@@ -209,8 +223,11 @@ class _Run:
     notices: list[str] = field(default_factory=list)
     seen: Any = None  # the natural keys of earlier chunks (a Polars frame)
 
-    def read(self, stream: TableStream, *, loader: Loader | None) -> None:
+    def read(self, stream: "TableStream", *, loader: "Loader | None") -> None:
         """Validate and classify every chunk; write it while the file is clean so far."""
+        from xiezuo.ingest.loading import classify
+        from xiezuo.ingest.validation import validate
+
         stage = "校验" if loader is None else "校验并写入"
         expected = stream.expected_rows
         self.progress(stage, 0, expected)
@@ -236,6 +253,8 @@ class _Run:
     def _repeated(self, validated: Any) -> list[RowError]:
         """Return errors of rows whose natural key an earlier chunk already had."""
         import polars as pl
+
+        from xiezuo.ingest.reading import ROW
 
         keys = list(validated.key_fields)
         if not keys or not all(k in validated.frame.columns for k in keys):
@@ -289,6 +308,8 @@ def batch_undo(batch: Batch) -> Batch:
     Refuse (BatchError) when a later loaded batch changed any of the same rows, or when other
     rows now refer to rows the batch inserted: undo those first.
     """
+    from xiezuo.ingest.loading import restore
+
     with transaction.atomic():
         batch = Batch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != Batch.Status.LOADED:
@@ -300,10 +321,18 @@ def batch_undo(batch: Batch) -> Batch:
         _refuse_if_overwritten(batch)
         _refuse_if_referenced(batch)
         restore(batch)
+        _registry_changed(batch.changes.values_list("model", flat=True))
         batch.status = Batch.Status.UNDONE
         batch.undone_at = timezone.now()
         batch.save(update_fields=["status", "undone_at"])
     return batch
+
+
+def _registry_changed(labels: Iterable[str]) -> None:
+    """Bring the registry's yearly household status up to date after a write to households,
+    members or incomes (the assessment's outcomes read it)."""
+    if REGISTRY_LABELS & set(labels):
+        household_years_refresh()
 
 
 def _refuse_if_overwritten(batch: Batch) -> None:

@@ -133,3 +133,41 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.year} {self.get_kind_display()}"
+
+
+class HouseholdYear(models.Model):
+    """A household's standing in one year, derived from the registry for the yearly assessment.
+
+    Kept by `xiezuo.registry.services.household_years_refresh` (never edited by hand): one row
+    per household and year of the programmes where it counts for an outcome (DOMAIN.md §3):
+    poor at the end of the year, exited or fell back in the year, or with an income record in
+    the year and the year before.
+    """
+
+    # No database constraints: the rows are derived, and bulk deletes of households (an undone
+    # import) must not trip over them; the next refresh drops what they leave.
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="years", db_constraint=False
+    )
+    county = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    people = models.PositiveIntegerField("人数")  # member records
+    poor = models.BooleanField("年末未脱贫")
+    exited = models.BooleanField("当年脱贫")
+    fell_back = models.BooleanField("当年返贫")
+    # Net income ÷ household size, of the year and of the year before; empty without an income
+    # record of that year (or without a size).
+    income_per_capita = models.FloatField("人均纯收入(元)", null=True)
+    income_per_capita_before = models.FloatField("上年人均纯收入(元)", null=True)
+
+    class Meta:
+        ordering = ["year", "county", "household"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="unique_household_year")
+        ]
+        indexes = [models.Index(fields=["year", "county"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year}"

@@ -31,15 +31,6 @@ class ExitBar:
     share: float  # 0–100, for the bar's width
 
 
-def year_of(raw: str | None, *, years: list[int], default: int) -> int:
-    """Return the year asked for in the query string, or `default` when absent or unknown."""
-    try:
-        year = int(raw or "")
-    except ValueError:
-        return default
-    return year if year in years else default
-
-
 def overview_context(overview: Overview, *, year: int) -> dict:
     """Return the template context of the overview page for `year`."""
     counties = [_county_line(county, year) for county in overview.counties]

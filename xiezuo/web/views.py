@@ -8,13 +8,16 @@ from django.shortcuts import render
 from xiezuo.core.errors import ScopeError
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import pairing_list, programme_get, scope_for
+from xiezuo.registry.models import Household
 from xiezuo.registry.selectors import household_get, household_list, member_list
-from xiezuo.web.display import county_choices, income_lines, overview_context, year_of
+from xiezuo.web import params
+from xiezuo.web.display import county_choices, income_lines, overview_context
 from xiezuo.web.forms import HouseholdFilterForm
 from xiezuo.web.overview_cache import cached_programme_overview
 from xiezuo.web.paging import keyset_page
 
 HOUSEHOLDS_PER_PAGE = 50
+HOUSEHOLD_NO_LENGTH = Household._meta.get_field("household_no").max_length or 32
 
 
 def overview(request: HttpRequest) -> HttpResponse:
@@ -25,7 +28,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         return render(request, "web/no_programme.html")
     scope = scope_for(user=request.user, programme=programme)
     overview = cached_programme_overview(scope=scope, programme=programme)
-    year = year_of(request.GET.get("year"), years=overview.years, default=programme.end_year)
+    year = params.year(request, years=overview.years, default=programme.end_year)
     return render(request, "web/overview.html", overview_context(overview, year=year))
 
 
@@ -46,18 +49,21 @@ def households(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(error.message) from error
     if form.status_label:
         rows = rows.filter(status=form.status_label)
+    if not form.is_valid():
+        rows = rows.none()  # the page shows the filter's error, not every household
     page = keyset_page(
         rows,
         key="household_no",
         size=HOUSEHOLDS_PER_PAGE,
-        after=request.GET.get("after"),
-        before=request.GET.get("before"),
-        last=request.GET.get("last") == "1",
+        after=params.key(request, "after", max_length=HOUSEHOLD_NO_LENGTH),
+        before=params.key(request, "before", max_length=HOUSEHOLD_NO_LENGTH),
+        last=params.flag(request, "last"),
     )
     return render(
         request,
         "web/household_list.html",
         {"programme": programme, "form": form, "page": page, "count": rows.count()},
+        status=200 if form.is_valid() else 400,
     )
 
 
@@ -71,6 +77,7 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
     scope = scope_for(user=request.user, programme=programme)
     if not scope.may_read_households:
         raise PermissionDenied("需要相应区域权限才能查看贫困户信息")
+    params.check_path(household_no, max_length=HOUSEHOLD_NO_LENGTH)
     try:
         household = household_get(scope=scope, household_no=household_no)
     except ScopeError as error:

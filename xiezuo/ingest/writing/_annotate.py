@@ -21,13 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import xlsxwriter
-
 from xiezuo.ingest.catalog import ledger as get_ledger
 from xiezuo.ingest.catalog import ledgers
 from xiezuo.ingest.errors import UnusableInput
 from xiezuo.ingest.limits import Limits, check_csv, check_zip
-from xiezuo.ingest.reading import HEADER_SEARCH_ROWS, normalise_header
 from xiezuo.ingest.writing._layout import LAST_ROW, display_width
 
 ERRORS_SHEET = "错误说明"
@@ -183,6 +180,8 @@ def _streamed_rows(
 
 def _header_lookup(ledger_key: str | None) -> dict[str, set[str]]:
     """Return {normalised header or alias: the catalog headers it stands for}."""
+    from xiezuo.ingest.reading import normalise_header  # Polars: loaded with the first file
+
     chosen = [get_ledger(ledger_key)] if ledger_key else list(ledgers().values())
     lookup: dict[str, set[str]] = {}
     for ledger in chosen:
@@ -194,6 +193,8 @@ def _header_lookup(ledger_key: str | None) -> dict[str, set[str]]:
 
 def _find_header(first_rows: list[tuple[Any, ...]], lookup: dict[str, set[str]]) -> dict[str, int]:
     """Return {catalog header: 0-based column} of the row carrying the most headers."""
+    from xiezuo.ingest.reading import normalise_header
+
     best: dict[str, int] = {}
     for cells in first_rows:
         found: dict[str, int] = {}
@@ -280,6 +281,8 @@ def _mark(
 ) -> bytes | None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
+
+    from xiezuo.ingest.reading import HEADER_SEARCH_ROWS
 
     if ERRORS_SHEET in workbook.sheetnames:  # left from an earlier round
         del workbook[ERRORS_SHEET]
@@ -410,6 +413,10 @@ def _rebuild(
     sheet_name: str | None,
     output: IO[bytes],
 ) -> None:
+    import xlsxwriter
+
+    from xiezuo.ingest.reading import HEADER_SEARCH_ROWS
+
     first_rows = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
     columns = _find_header([tuple(r) for r in first_rows], lookup)
     shown_rows = _EXCEL_ROWS if first_rows else 0

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
@@ -22,7 +21,6 @@ from xiezuo.core.ids import mask_id
 from xiezuo.core.scope import Scope
 from xiezuo.ingest.catalog import Column, Ledger
 from xiezuo.ingest.catalog import ledger as get_ledger
-from xiezuo.ingest.normalise import escape_text
 from xiezuo.ingest.writing._layout import (
     LIST_SEPARATOR,
     MAX_DATA_ROWS,
@@ -209,6 +207,8 @@ class _XlsxOut:
     """An XLSX in template form, written row by row in constant memory."""
 
     def __init__(self, path: Path, ledger: Ledger) -> None:
+        import xlsxwriter
+
         self.path = path
         self.workbook = xlsxwriter.Workbook(
             str(path), {**WORKBOOK_OPTIONS, "constant_memory": True}
@@ -236,6 +236,9 @@ class _CsvOut:
     """
 
     def __init__(self, path: Path, ledger: Ledger) -> None:
+        from xiezuo.ingest.normalise import escape_text  # its module is Polars work
+
+        self.escape = escape_text
         self.path = path
         self.columns = ledger.columns
         self.handle = path.open("w", encoding="utf-8-sig", newline="")
@@ -245,7 +248,7 @@ class _CsvOut:
     def write(self, values: list[Cell]) -> None:
         self.writer.writerow(
             [
-                escape_text(csv_text(column, value))
+                self.escape(csv_text(column, value))
                 for column, value in zip(self.columns, values, strict=True)
             ]
         )

@@ -3,8 +3,6 @@
 import io
 from pathlib import Path
 
-import xlsxwriter
-
 from xiezuo.ingest.catalog import ledger as get_ledger
 from xiezuo.ingest.writing._layout import LedgerSheet, sample_value
 
@@ -31,6 +29,8 @@ def template_file_name(ledger_key: str) -> str:
 
 
 def _write(ledger_key: str, target: io.BytesIO | str) -> None:
+    import xlsxwriter
+
     ledger = get_ledger(ledger_key)
     workbook = xlsxwriter.Workbook(target, {**WORKBOOK_OPTIONS, "in_memory": True})
     sheet = LedgerSheet(workbook, ledger, title=f"{ledger.title}台账（模板）")

@@ -19,6 +19,7 @@ from xiezuo.ledgers.models import Secondment
 from xiezuo.ledgers.selectors import ledger_records
 from xiezuo.programs.models import Pairing, Programme
 from xiezuo.regions.models import Region
+from xiezuo.web import params
 
 # Indicators followed over the years on a unit page.
 TREND_INDICATORS = ("I08", "I14", "I16", "I22", "O1")
@@ -242,7 +243,7 @@ def record_pages(
     """
     loaded = []
     for records in found:
-        page = Paginator(records.ids, size).get_page(pages.get(records.ledger))
+        page = params.page(Paginator(records.ids, size), pages.get(records.ledger))
         relations = [
             f.name
             for f in records.model._meta.concrete_fields

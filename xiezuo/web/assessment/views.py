@@ -4,6 +4,7 @@ Each view parses its request, calls one selector or service and renders. Signing
 required; the scorecard is for the programme-wide roles and the offices (`access.py`).
 """
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -16,7 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.tasks import TaskResultStatus
-from django.tasks.exceptions import TaskResultDoesNotExist
+from django.tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,7 +25,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xiezuo.assessment import catalog
 from xiezuo.assessment.catalog import CatalogError
-from xiezuo.assessment.evaluation import EvaluationError
 from xiezuo.assessment.models import RectificationItem, UnitType
 from xiezuo.assessment.rectification_selectors import (
     rectification_get,
@@ -42,6 +42,7 @@ from xiezuo.core.errors import ScopeError
 from xiezuo.core.scope import Scope
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import programme_get, scope_for
+from xiezuo.web import params
 from xiezuo.web.assessment import display, selectors
 from xiezuo.web.assessment.access import may_rectify, may_run, may_view, roles_of
 from xiezuo.web.assessment.forms import (
@@ -56,6 +57,7 @@ from xiezuo.web.assessment.forms import (
 
 RECORDS_PER_PAGE = 50
 ITEMS_PER_PAGE = 50
+TASK_ID = re.compile(r"[0-9A-Za-z-]+")  # a database task's UUID, or a test backend's token
 
 
 class Caller:
@@ -91,6 +93,7 @@ def assessment_view(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        params.check_path(*(value for value in kwargs.values() if isinstance(value, str)))
         try:
             programme = programme_get()
         except Programme.DoesNotExist:
@@ -108,13 +111,16 @@ def assessment_view(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
 def scorecard(request: HttpRequest, *, caller: Caller) -> HttpResponse:
     """Show a year's units × indicators in colour bands, with total, grade and rank."""
     programme = caller.programme
-    form = ScorecardForm(request.GET, years=programme.years)
-    year = form.value("year", selectors.latest_year(programme=programme))
+    year = params.year(
+        request, years=programme.years, default=selectors.latest_year(programme=programme)
+    )
+    form = params.checked(ScorecardForm(request.GET, years=programme.years))
     side = form.value("side", "helper")
     area = form.value("area", "")
-    card = selectors.scorecard(
-        programme=programme, year=year, side=side, run_id=form.value("run", None)
-    )
+    task = params.key(request, "task", pattern=TASK_ID)
+    run_id = form.value("run", None)
+    card = selectors.scorecard(programme=programme, year=year, side=side, run_id=run_id)
+    _check_run(card.run, run_id)
     cols = display.columns(side, area)
     return render(
         request,
@@ -139,7 +145,7 @@ def scorecard(request: HttpRequest, *, caller: Caller) -> HttpResponse:
             "draft_form": DraftForm(
                 initial={"deadline": default_deadline(card.run.as_of)} if card.run else None
             ),
-            "task": request.GET.get("task"),
+            "task": task,
         },
     )
 
@@ -168,7 +174,7 @@ def run_status(request: HttpRequest, task_id: str, *, caller: Caller) -> HttpRes
     """Report a queued run: polled by the scorecard until it is done, then go to its run."""
     try:
         result = run_assessment.get_result(task_id)
-    except (TaskResultDoesNotExist, ValueError):
+    except (TaskResultDoesNotExist, TaskResultMismatch, ValueError):
         raise Http404("没有这个考核任务") from None
     year = int(result.args[1])
     return _after_run(request, result, year=year)
@@ -223,15 +229,14 @@ def unit_page(request: HttpRequest, unit_type: str, unit: str, *, caller: Caller
     if unit_type not in UnitType.values:
         raise Http404("没有这种考核单位")
     programme = caller.programme
-    form = ScorecardForm(request.GET, years=programme.years)
-    year = form.value("year", selectors.latest_year(programme=programme))
-    profile = selectors.unit_profile(
-        programme=programme,
-        unit_type=unit_type,
-        unit=unit,
-        year=year,
-        run_id=form.value("run", None),
+    year = params.year(
+        request, years=programme.years, default=selectors.latest_year(programme=programme)
     )
+    run_id = params.checked(ScorecardForm(request.GET, years=programme.years)).value("run", None)
+    profile = selectors.unit_profile(
+        programme=programme, unit_type=unit_type, unit=unit, year=year, run_id=run_id
+    )
+    _check_run(profile.run, run_id)
     if profile.unit is None and not any(p.unit for p in profile.trend):
         raise Http404("没有这个单位的考核结果")
     link = caller.reaches(unit_type, unit)
@@ -291,6 +296,8 @@ def drill(
     caller: Caller,
 ) -> HttpResponse:
     """List the records behind one number, with its value, target and how it was computed."""
+    from xiezuo.assessment.evaluation import EvaluationError  # Ibis: loaded with the first drill
+
     run = selectors.run_get(programme=caller.programme, pk=run_id)
     try:
         item = catalog.indicator(indicator)
@@ -355,14 +362,14 @@ def drill(
 @assessment_view
 def rectification_page(request: HttpRequest, *, caller: Caller) -> HttpResponse:
     """List the rectification items in the caller's scope: status, deadline, overdue flag."""
-    form = RectificationFilterForm(request.GET)
+    form = params.checked(RectificationFilterForm(request.GET))
     run = None
-    if form.is_valid() and form.cleaned_data.get("run"):
+    if form.cleaned_data.get("run"):
         run = selectors.run_get(programme=caller.programme, pk=form.cleaned_data["run"])
     items = rectification_list(
         scope=caller.scope, programme=caller.programme, run=run, **form.filters()
     ).order_by("deadline", "unit_type", "unit", "indicator", "id")
-    page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    page = params.page(Paginator(items, ITEMS_PER_PAGE), request.GET.get("page"))
     names = selectors.region_names([item.unit for item in page.object_list])
     query = request.GET.copy()
     query.pop("page", None)
@@ -438,6 +445,13 @@ def rectification_evidence(request: HttpRequest, pk: int, *, caller: Caller) -> 
     except FileNotFoundError:
         raise Http404("佐证材料文件已不存在") from None
     return FileResponse(handle, as_attachment=True, filename=item.evidence_name)
+
+
+def _check_run(shown: Any, asked: int | None) -> None:
+    """404 when the run asked for is not the one a page found for its year (the page falls
+    back to the year's latest run otherwise)."""
+    if asked is not None and (shown is None or shown.pk != asked):
+        raise Http404("这一年没有这次考核运行")
 
 
 def _errors(form: Any, fallback: str) -> str:

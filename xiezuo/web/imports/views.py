@@ -26,6 +26,7 @@ from xiezuo.ingest.services import batch_undo
 from xiezuo.ingest.writing import template_file_name, template_workbook
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import programme_get, scope_for
+from xiezuo.web import params
 from xiezuo.web.imports.display import history_rows, job_view
 from xiezuo.web.imports.forms import ImportForm
 
@@ -68,7 +69,7 @@ def import_page(request: HttpRequest, *, programme: Programme, scope: Any) -> Ht
         )
         return redirect("web:import-job", pk=job.pk)
     batches = batch_list(scope=scope, user=request.user, programme=programme)
-    page = Paginator(batches, BATCHES_PER_PAGE).get_page(request.GET.get("page"))
+    page = params.page(Paginator(batches, BATCHES_PER_PAGE), request.GET.get("page"))
     return render(
         request,
         "web/import.html",

@@ -2,7 +2,7 @@ import contextlib
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,16 +12,11 @@ from rich.table import Table
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.progress import console_progress
 from xiezuo.core.scope import Role
-from xiezuo.demo.ledgers import STAGE_TITLES as LEDGER_STAGES
-from xiezuo.demo.services import (
-    STAGE_TITLES,
-    STAGES,
-    DemoAccount,
-    DemoSummary,
-    demo_accounts,
-    demo_build,
-)
 from xiezuo.regions.models import Region
+
+if TYPE_CHECKING:
+    # The generators (numpy) load when the build starts, not with `xiezuo help`.
+    from xiezuo.demo.services import DemoAccount, DemoSummary
 
 # How long the task worker may take to finish the task in hand when the server stops.
 WORKER_STOP_SECONDS = 30
@@ -44,6 +39,8 @@ class Command(BaseCommand):
         self, *args: Any, scale: float, seed: int, no_serve: bool, addrport: str, **options: Any
     ) -> None:
         console = Console(file=getattr(self.stdout, "_out", sys.stdout), highlight=False)
+        from xiezuo.demo.services import STAGE_TITLES, STAGES, demo_accounts, demo_build
+
         verbosity = options["verbosity"]
         console.print("[bold]准备数据库[/]：迁移、区划、项目配置…")
         call_command("setup", verbosity=verbosity, stdout=self.stdout, stderr=self.stderr)
@@ -87,7 +84,9 @@ def _task_worker(console: Console) -> Iterator[subprocess.Popen]:
                 worker.wait()
 
 
-def _summary_table(summary: DemoSummary) -> Table:
+def _summary_table(summary: "DemoSummary") -> Table:
+    from xiezuo.demo.ledgers import STAGE_TITLES as LEDGER_STAGES
+
     table = Table(
         title=f"演示数据（规模 {summary.scale:g}，种子 {summary.seed}）", show_header=False
     )
@@ -113,7 +112,7 @@ def _summary_table(summary: DemoSummary) -> Table:
     return table
 
 
-def _accounts_table(accounts: list[DemoAccount]) -> Table:
+def _accounts_table(accounts: "list[DemoAccount]") -> Table:
     names = Region.objects.in_bulk([account.region for account in accounts])
     table = Table(title="演示账号（仅供演示）")
     for column in ("用户名", "密码", "角色", "区划"):
