@@ -27,6 +27,25 @@ def test_bulk_insert_loads_rows_readable_through_the_orm(counties):
     }
 
 
+def test_bulk_insert_fills_constants_into_every_row(counties):
+    """Constants (text with a quote, numbers, booleans, None) land in every row as given."""
+    fields = ["id", "household_no", "householder_name"]
+    constants = {
+        "village_id": "130723100201", "county_id": "130723", "householder_id_number": "x",
+        "size": 3, "attribute": "一般贫困户", "standard": "国家标准", "main_cause": "因病",
+        "other_causes": "它's", "identified_year": 2015, "status": "未脱贫", "exit_year": None,
+        "fallback_year": None, "relocated": True, "dangerous_house": "否", "safe_water": False,
+        "responsible_name": "", "responsible_unit": "", "responsible_phone": "",
+    }  # fmt: skip
+    count = bulk_insert(Household, fields, [(1, "H1", "甲"), (2, "H2", "乙")], constants=constants)
+    assert count == 2
+    for household in Household.objects.order_by("id"):
+        assert household.other_causes == "它's"
+        assert (household.size, household.relocated, household.safe_water) == (3, True, False)
+        assert household.exit_year is None
+    assert list(Household.objects.values_list("householder_name", flat=True)) == ["甲", "乙"]
+
+
 def test_bulk_insert_takes_decimals_dates_and_explicit_ids(counties):
     """Explicit ids, Decimals and booleans round-trip; the sequence moves past them."""
     household_fields = [

@@ -140,3 +140,24 @@ def test_an_error_in_the_last_chunk_takes_back_the_chunks_written(settings, run_
     assert report.status == Batch.Status.FAILED
     assert (report.valid, report.inserted) == (39, 0)
     assert snapshot() == before
+
+
+def test_households_named_in_several_chunks_are_known_or_unknown_in_each(
+    settings, run_import, tmp_path
+):
+    """A household looked up for one chunk is found (or not) the same way in later chunks."""
+    settings.IMPORT_CHUNK_ROWS = 11
+    households = [HOUSEHOLD_HEADERS] + [household_row(n) for n in (1, 2)]
+    assert not run_import("households", write_xlsx(tmp_path / "h.xlsx", households)).errors
+    registered = [household_row(n)[0] for n in (1, 2)]
+    unknown = "130723100201099999"
+    numbers = [registered[n % 2] if n % 10 else unknown for n in range(1, 41)]
+    rows = [MEMBER_HEADERS] + [member_row(no, n) for n, no in enumerate(numbers, start=1)]
+    report = run_import("members", write_xlsx(tmp_path / "m.xlsx", rows, title="家庭成员"))
+    assert [(e.row, e.column) for e in report.errors] == [
+        (2 + n, "户编号")
+        for n in (10, 20, 30, 40)  # a title, then the header
+    ]
+    fixed = [MEMBER_HEADERS] + [member_row(registered[n % 2], n) for n in range(1, 41)]
+    loaded = run_import("members", write_xlsx(tmp_path / "m2.xlsx", fixed, title="家庭成员"))
+    assert (loaded.inserted, loaded.errors) == (40, [])

@@ -1,5 +1,6 @@
 """Reading ledger files: where the header is, what it may be called, and what cannot be read."""
 
+import polars as pl
 import pytest
 
 from tests.ingest.conftest import (
@@ -12,7 +13,7 @@ from tests.ingest.conftest import (
 )
 from xiezuo.ingest.catalog import ledger
 from xiezuo.ingest.errors import UnusableInput
-from xiezuo.ingest.reading import ROW, read_table
+from xiezuo.ingest.reading import ROW, open_table, read_table
 
 MEMBERS = ledger("members")
 HOUSEHOLDS = ledger("households")
@@ -175,3 +176,18 @@ def test_merged_data_cells_are_reported_on_the_covered_rows(tmp_path):
     rows = [MEMBER_HEADERS, member_row("H1", 1), member_row("H1", 2)]
     table = read_table(write_xlsx(tmp_path / "m.xlsx", rows, formats=merge), MEMBERS)
     assert [(e.row, e.column) for e in table.cell_errors] == [(3, "户编号")]
+
+
+def test_a_sheet_read_in_chunks_gives_every_row_once_in_order(tmp_path):
+    """Chunks are cut between rows however long the rows are: none lost, none repeated."""
+    rows = [
+        household_row(n, **({"户主姓名": "长" * (1 + 300 * (n % 7 == 0))} if n % 3 else {}))
+        for n in range(1, 101)
+    ]
+    path = write_xlsx(tmp_path / "h.xlsx", [HOUSEHOLD_HEADERS, *rows], title="贫困户台账")
+    whole = read_table(path, ledger("households"))
+    with open_table(path, ledger("households"), chunk_rows=11) as stream:
+        chunks = [table.frame for table in stream]
+    assert len(chunks) > 5
+    assert pl.concat(chunks).equals(whole.frame)
+    assert whole.frame.get_column(ROW).to_list() == list(range(3, 103))

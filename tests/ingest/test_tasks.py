@@ -14,13 +14,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from tests.ingest.conftest import HOUSEHOLD_HEADERS, household_row, write_xlsx
-from xiezuo.access import Role
+from xiezuo.access import Access, Role
 from xiezuo.access.selectors import access_for
 from xiezuo.access.services import grant_give
 from xiezuo.core.errors import ScopeError
 from xiezuo.ingest import tasks
 from xiezuo.ingest.jobs import import_job_start, stored_name
 from xiezuo.ingest.models import Batch, ImportJob
+from xiezuo.ingest.selectors import import_job_get
+from xiezuo.ingest.services import import_file
 from xiezuo.ingest.tasks import JobProgress, run_import
 from xiezuo.registry.models import Household
 
@@ -200,16 +202,60 @@ def test_progress_is_throttled_within_a_stage(settings, office, small_programme,
     assert (job.stage, job.done, job.total) == ("写入新增行", 5, 10)
 
 
-def test_progress_inside_the_loads_transaction_is_not_written(
+def test_progress_inside_the_loads_transaction_is_recorded_beside_the_upload(
     settings, office, small_programme, tmp_path, django_assert_num_queries
 ):
+    """Inside the load's transaction the row is left alone; the job as read shows the record."""
     settings.TASKS = DUMMY
     job = start(office, small_programme, households(tmp_path, household_row(1)))
     progress = JobProgress(job.pk, interval=0)
-    with transaction.atomic(), django_assert_num_queries(0):
-        progress("写入新增行", 1, 1)
+    with transaction.atomic():
+        progress("校验并写入", 100_000, 200_000)  # reads where the upload lies, writes no row
+        with django_assert_num_queries(0):
+            progress("校验并写入", 150_000, 200_000)
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+        seen = import_job_get(access=access_for(user=office, programme=small_programme), pk=job.pk)
+        stored = ImportJob.objects.get(pk=job.pk)
+    assert (seen.stage, seen.done, seen.total) == ("校验并写入", 150_000, 200_000)
+    assert (stored.stage, stored.done) == ("", 0)
     with django_assert_num_queries(1):
-        progress("校验", 1, 1)
+        progress("保存", 200_000, 200_000)
+    assert not job.progress_path.exists()
+    job.refresh_from_db()
+    assert (job.stage, job.done, job.total) == ("保存", 200_000, 200_000)
+
+
+def test_a_running_imports_progress_moves_while_its_transaction_is_open(
+    settings, office, small_programme, tmp_path
+):
+    """The importer's own reports during a load reach the page, chunk by chunk."""
+    settings.TASKS = DUMMY
+    settings.IMPORT_CHUNK_ROWS = 11
+    path = households(tmp_path, *map(household_row, range(1, 31)))
+    job = start(office, small_programme, path)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    recorder = JobProgress(job.pk, interval=0)
+    seen = []
+
+    def progress(stage, done, total):
+        recorder(stage, done, total)
+        if stage == "校验并写入":
+            job.refresh_from_db()
+            job.read_progress()
+            seen.append((job.stage, job.done, job.total))
+
+    report = import_file(
+        ledger_key="households",
+        path=path,
+        access=Access.operator(small_programme),
+        programme=small_programme,
+        progress=progress,
+    )
+    assert report.inserted == 30
+    assert seen[0] == ("校验并写入", 0, 30)
+    assert seen[-1] == ("校验并写入", 30, 30)
+    assert len(seen) > 2
+    assert [done for _, done, _ in seen] == sorted(done for _, done, _ in seen)
 
 
 # --- the real worker ----------------------------------------------------------------------

@@ -11,11 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from xiezuo.assessment.rectification.services import rectification_draft
 
 from tests.assessment.conftest import BEIJING_TARGETS, assessment_data  # noqa: F401  (a fixture)
 from xiezuo.access import Access, Role
 from xiezuo.access.selectors import access_for
+from xiezuo.assessment.rectification.services import rectification_draft
 from xiezuo.assessment.services import assessment_run, targets_load
 from xiezuo.assessment.tasks import run_assessment
 from xiezuo.ingest.jobs import import_job_start

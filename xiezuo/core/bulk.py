@@ -4,7 +4,7 @@ SQLite takes `executemany` on the raw connection; PostgreSQL takes `COPY … FRO
 Both run inside the caller's transaction, so a failed load leaves nothing behind.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,21 +27,29 @@ def bulk_insert(
     fields: Sequence[str],
     rows: Iterable[Sequence[Any]],
     *,
+    constants: Mapping[str, Any] | None = None,
     using: str = "default",
 ) -> int:
     """Insert `rows` (tuples in the order of `fields`) into `model`'s table; return the count.
 
     Values go in as the database adapter takes them: str, int, float, Decimal, date, bool, None.
+    `constants` ({field: value}, values from code, not input) are the same in every row.
     No model `save()` runs and no defaults are filled: give every NOT NULL column.
     """
-    table, columns = table_and_columns(model, fields)
+    constants = dict(constants or {})
     connection = connections[using]
+    if constants and connection.vendor == "postgresql":
+        values = tuple(constants.values())
+        rows = (tuple(row) + values for row in rows)
+        fields, constants = [*fields, *constants], {}
+    table, columns = table_and_columns(model, [*fields, *constants])
     connection.ensure_connection()
     quote = connection.ops.quote_name
     column_list = ", ".join(quote(c) for c in columns)
     if connection.vendor == "postgresql":
         return _copy(connection, f"COPY {quote(table)} ({column_list}) FROM STDIN", rows)
-    placeholders = ", ".join("?" for _ in columns)
+    # Constants are written into the statement: SQLite binds fewer values per row.
+    placeholders = ", ".join(["?"] * len(fields) + [_literal(v) for v in constants.values()])
     # Table and column names come from the model, never from input.
     sql = f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})"  # noqa: S608
     raw = connection.connection
@@ -51,6 +59,17 @@ def bulk_insert(
             raw.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def _literal(value: Any) -> str:
+    """Return a constant as an SQLite literal (the constant comes from code, not input)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool | int):
+        return str(int(value))
+    if isinstance(value, float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _copy(connection: Any, sql: str, rows: Iterable[Sequence[Any]]) -> int:

@@ -10,7 +10,6 @@ records the id ranges it inserted and the old values of the rows it updated, so 
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
@@ -20,7 +19,7 @@ from django.db.models import Model
 
 from xiezuo.core.bulk import bulk_insert, large_sqlite_cache, reset_sequence, table_and_columns
 from xiezuo.ingest.errors import RowError, shown
-from xiezuo.ingest.lookups import rows_where_in
+from xiezuo.ingest.lookups import frame_where_in, json_boolean, rows_where_in
 from xiezuo.ingest.models import Batch, BatchChange
 from xiezuo.ingest.reading import ROW
 from xiezuo.ingest.validation import Validated, m2m_ids
@@ -122,10 +121,7 @@ class Loader:
             inserts = classified.inserts.with_columns(
                 pl.int_range(self.next_id, self.next_id + count, dtype=pl.Int64).alias("id")
             )
-            defaults = _defaults(model, scalar)
-            fields = ["id", *scalar, *defaults]
-            inserts = inserts.with_columns(**{k: pl.lit(v) for k, v in defaults.items()})
-            insert_frame(model, inserts, fields)
+            insert_frame(model, inserts, ["id", *scalar], constants=_defaults(model, scalar))
             for name in classified.m2m:
                 _insert_links(model, name, inserts.select("id", m2m_ids(name)))
             self.next_id += count
@@ -173,14 +169,25 @@ class Loader:
 _CHANGE_FIELDS = ["batch_id", "model", "action", "row_id", "last_row_id", "previous"]
 
 
-def insert_frame(model: type[Model], frame: pl.DataFrame, fields: Sequence[str]) -> int:
+def insert_frame(
+    model: type[Model],
+    frame: pl.DataFrame,
+    fields: Sequence[str],
+    *,
+    constants: dict[str, Any] | None = None,
+) -> int:
     """Insert the `fields` columns of `frame` into `model`'s table; return the count.
 
-    PostgreSQL takes the rows as one CSV block written by Polars (`COPY … FORMAT csv`): no
-    Python object per value. SQLite takes them through `executemany`.
+    `constants` ({field: value}) fill the same value into every row. PostgreSQL takes the rows
+    as one CSV block written by Polars (`COPY … FORMAT csv`): no Python object per value.
+    SQLite takes them through `executemany`, the constants written into the statement.
     """
     if connection.vendor != "postgresql":
-        return bulk_insert(model, fields, _rows(frame, fields, None, ""))
+        rows = _rows(frame, fields, None, "")
+        return bulk_insert(model, fields, rows, constants=constants)
+    if constants:
+        frame = frame.with_columns(**{k: pl.lit(v) for k, v in constants.items()})
+        fields = [*fields, *constants]
     table, columns = table_and_columns(model, list(fields))
     quote = connection.ops.quote_name
     listed = ", ".join(quote(c) for c in columns)
@@ -371,14 +378,18 @@ def _existing(
     first = keys[0]
     wanted = frame.get_column(first).drop_nulls().unique().to_list()
     fields = ["id", *keys, *values]
-    rows = rows_where_in(model, fields, first, wanted)
     schema = {name: _dtype(model, name) for name in fields}
-    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[] for _ in fields]
-    existing = pl.DataFrame(
-        [
-            pl.Series(name, _from_db(model, name, column), dtype=schema[name], strict=False)
-            for name, column in zip(fields, columns, strict=True)
-        ]
+    # As the JSON the database writes: dates as text, booleans as it stores them.
+    as_json = {
+        name: pl.String() if dtype == pl.Date else json_boolean() if dtype == pl.Boolean else dtype
+        for name, dtype in schema.items()
+    }
+    found = frame_where_in(model, as_json, first, wanted)
+    existing = found.select(
+        pl.col(name).str.slice(0, 10).str.to_date("%Y-%m-%d").alias(name)
+        if dtype == pl.Date
+        else pl.col(name).cast(dtype)
+        for name, dtype in schema.items()
     )
     return existing.rename({"id": ID}).select(
         ID, *keys, *(pl.col(v).alias(v + OLD) for v in values)
@@ -456,20 +467,6 @@ def _dtype(model: type[Model], name: str) -> pl.DataType:
     if isinstance(field, models.IntegerField | models.AutoField):
         return pl.Int64()
     return pl.String()
-
-
-def _from_db(model: type[Model], name: str, column: Sequence[Any]) -> list[Any]:
-    dtype = _dtype(model, name)
-    if dtype == pl.Float64:
-        return [None if v is None else float(v) for v in column]
-    if dtype == pl.Boolean:
-        return [None if v is None else bool(v) for v in column]
-    if dtype == pl.Date:
-        return [
-            v if v is None or isinstance(v, date) else date.fromisoformat(str(v)[:10])
-            for v in column
-        ]
-    return list(column)
 
 
 def _comparable(model: type[Model], name: str, expr: pl.Expr) -> pl.Expr:

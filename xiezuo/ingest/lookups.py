@@ -5,18 +5,23 @@ Both databases take the keys as one JSON array parameter (`json_each` on SQLite,
 per row or per 999 keys.
 """
 
+import contextlib
+import io
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connections
 from django.db.models import CharField, Field, ForeignKey, Model, TextField
 
 from xiezuo.core.bulk import table_and_columns
 
-__all__ = ["rows_where_in"]
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["frame_where_in", "json_boolean", "rows_where_in"]
 
 
 def rows_where_in(
@@ -32,11 +37,79 @@ def rows_where_in(
     Fields are attribute names (`household_id`, not `household`); `values` are str, int,
     float, Decimal or date (dates and decimals travel as text and compare as their column).
     """
-    keys = list(values)
+    keys = _keys(values)
     if not keys:
         return []
-    if isinstance(keys[0], date | Decimal):  # one type per column: look at the first
+    sql, connection = _select(model, fields, match, using, "SELECT {selected}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(keys, ensure_ascii=False)])
+        return cursor.fetchall()
+
+
+def frame_where_in(
+    model: type[Model],
+    schema: "dict[str, pl.DataType]",
+    match: str,
+    values: Iterable[Any],
+    *,
+    using: str = "default",
+) -> "pl.DataFrame":
+    """Return the rows `rows_where_in` finds as a Polars frame of `schema` (field: dtype).
+
+    The database builds one JSON object of columns and Polars parses it: no Python row or
+    converter per value, which costs more than the query itself for 200,000 rows. Give dates
+    as `pl.String` (they come as ISO text) and booleans as `json_boolean(connection)`.
+    """
+    import polars as pl
+
+    keys = _keys(values)
+    if not keys:
+        return pl.DataFrame(schema=schema)
+    fields = list(schema)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    _, columns = table_and_columns(model, fields)
+    if connection.vendor == "postgresql":
+        pairs = ", ".join(
+            f"'{f}', json_agg(t.{quote(c)})" for f, c in zip(fields, columns, strict=True)
+        )
+        shape = f"SELECT count(*), json_build_object({pairs})::text"
+    else:
+        pairs = ", ".join(
+            f"'{f}', json_group_array(t.{quote(c)})" for f, c in zip(fields, columns, strict=True)
+        )
+        shape = f"SELECT count(*), json_object({pairs})"
+    sql, connection = _select(model, fields, match, using, shape)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(keys, ensure_ascii=False)])
+        count, text = cursor.fetchone()
+    if not count:
+        return pl.DataFrame(schema=schema)
+    lists = {name: pl.List(dtype) for name, dtype in schema.items()}
+    return pl.read_json(io.BytesIO(text.encode()), schema=lists).explode(fields)
+
+
+def json_boolean(using: str = "default") -> "pl.DataType":
+    """Return the dtype a boolean column has in `frame_where_in`'s JSON (SQLite: 1/0)."""
+    import polars as pl
+
+    return pl.Boolean() if connections[using].vendor == "postgresql" else pl.Int8()
+
+
+def _keys(values: Iterable[Any]) -> list[Any]:
+    keys = list(values)
+    if keys and isinstance(keys[0], date | Decimal):  # one type per column: look at the first
         keys = [_json_key(v) for v in keys]
+    # In index order: each probe lands next to the last, in pages already read.
+    with contextlib.suppress(TypeError):
+        keys.sort()
+    return keys
+
+
+def _select(
+    model: type[Model], fields: Sequence[str], match: str, using: str, shape: str
+) -> tuple[str, Any]:
+    """Return the query of `shape` over the rows whose `match` is one of a JSON array."""
     table, columns = table_and_columns(model, [*fields, match])
     connection = connections[using]
     # `match` names a concrete column of `model`, never a reverse relation.
@@ -54,18 +127,16 @@ def rows_where_in(
         textual = isinstance(match_field, CharField | TextField)
         value = "j.value" if textual else f"j.value::{db_type}"
         sql = (
-            f"SELECT {selected} FROM jsonb_array_elements_text(%s::jsonb) AS j(value) "  # noqa: S608
+            f"{shape} FROM jsonb_array_elements_text(%s::jsonb) AS j(value) "
             f"JOIN {quote(table)} AS t ON t.{quote(columns[-1])} = {value}"
         )
     else:
         # json_each as the outer loop: one index probe per key.
         sql = (
-            f"SELECT {selected} FROM json_each(%s) AS j "  # noqa: S608
+            f"{shape} FROM json_each(%s) AS j "
             f"CROSS JOIN {quote(table)} AS t ON t.{quote(columns[-1])} = j.value"
         )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [json.dumps(keys, ensure_ascii=False)])
-        return cursor.fetchall()
+    return sql.replace("{selected}", selected), connection
 
 
 def _json_key(value: Any) -> Any:

@@ -1,6 +1,7 @@
 """Import batches: what was loaded from which file, by whom, and how to take it back; and the
 jobs that import uploaded files in the background."""
 
+import json
 import uuid
 from pathlib import Path
 
@@ -152,6 +153,27 @@ class ImportJob(models.Model):
     def annotated_path(self) -> Path:
         """Return where the task keeps the annotated copy of a file with errors."""
         return self.upload_path.parent / "annotated.xlsx"
+
+    @property
+    def progress_path(self) -> Path:
+        """Return where the task records progress it makes inside the load's transaction."""
+        return self.upload_path.parent / "progress.json"
+
+    def read_progress(self) -> None:
+        """Take stage, done and total from the progress record while the job runs.
+
+        The load writes its progress to a small file rather than to this row: the row would
+        stay invisible until the load commits, and on SQLite a second writer would wait for it.
+        """
+        if self.finished:
+            return
+        try:
+            record = json.loads(self.progress_path.read_text(encoding="utf-8"))
+            stage, done, total = record["stage"], int(record["done"]), record["total"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return  # none yet, or being replaced: the row's values stand
+        self.stage, self.done = str(stage)[:32], max(done, 0)
+        self.total = int(total) if total is not None else None
 
     @property
     def finished(self) -> bool:

@@ -156,6 +156,7 @@ class TableStream:
         facts: SheetFacts | None,
         sheet: str | None,
         sheets: list[str],
+        last_row: int | None = None,
     ) -> None:
         self.path = path
         self.ledger = ledger
@@ -167,6 +168,7 @@ class TableStream:
         self._rows = 0
         self._finished = False
         first = next(chunks, None)
+        self._last_row = facts.last_row if facts is not None else last_row
         if first is None or first.frame.height == 0 or first.frame.width == 0:
             where = f"工作表「{sheet}」" if sheet else f"文件 {path.name}"
             raise UnusableInput(f"{where}是空的。", file=path.name, sheet=sheet)
@@ -222,6 +224,13 @@ class TableStream:
             else:
                 self._finished = True
                 return
+
+    @property
+    def expected_rows(self) -> int | None:
+        """Return about how many rows come under the header (for progress), or None."""
+        if self._last_row is None or self._last_row <= self.header_row:
+            return None
+        return self._last_row - self.header_row
 
     def table(self, frame: pl.DataFrame) -> Table:
         """Return a `Table` of these headers around `frame` (rows as `_chunk` makes them)."""
@@ -382,6 +391,7 @@ def _open_workbook(
         facts=facts,
         sheet=name,
         sheets=names,
+        last_row=None if xlsx else frame.height,
     )
 
 
@@ -477,6 +487,7 @@ def _open_csv(path: Path, ledger: Ledger, limits: Limits, chunk_rows: int) -> Ta
         facts=None,
         sheet=None,
         sheets=[],
+        last_row=frame.height,
     )
 
 

@@ -59,8 +59,13 @@ def import_job_list(*, access: Access, unfinished: bool = False) -> QuerySet[Imp
 
 
 def import_job_get(*, access: Access, pk: int) -> ImportJob:
-    """Return import job `pk` if the caller may see it; ImportJob.DoesNotExist otherwise."""
-    return _visible(ImportJob.objects.all(), access).select_related("batch").get(pk=pk)
+    """Return import job `pk` if the caller may see it; ImportJob.DoesNotExist otherwise.
+
+    A running job shows the progress its load records outside the database.
+    """
+    job = _visible(ImportJob.objects.all(), access).select_related("batch").get(pk=pk)
+    job.read_progress()
+    return job
 
 
 def _visible[Row: (Batch, ImportJob)](rows: QuerySet[Row], access: Access) -> QuerySet[Row]:

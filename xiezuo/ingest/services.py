@@ -165,6 +165,7 @@ def import_file(
                     run.read(stream, loader=loader)
                     if run.errors:
                         raise _RollBack
+                    report_progress("保存", run.rows, run.rows)
                     loader.finish()
                     _registry_changed([ledger.model])
                     batch.seconds = time.perf_counter() - started
@@ -233,6 +234,9 @@ class _Run:
         from xiezuo.ingest.loading import classify
         from xiezuo.ingest.validation import validate
 
+        stage = "校验" if loader is None else "校验并写入"
+        expected = stream.expected_rows
+        self.progress(stage, 0, expected)
         for table in stream:
             self.rows += table.frame.height
             validated = validate(table, self.ledger, self.context)
@@ -247,7 +251,9 @@ class _Run:
             self.unchanged += classified.unchanged
             if loader is not None and not self.errors:
                 loader.write(classified)
-            self.progress("校验", self.rows, None)
+            # The sheet's own row count is a hint: never show more done than the total.
+            total = max(expected, self.rows) if expected is not None else None
+            self.progress(stage, self.rows, total)
         self.errors.extend(stream.cell_errors())
 
     def _repeated(self, validated: Any) -> list[RowError]:

@@ -41,6 +41,7 @@ _FORMULA = re.compile(
 )
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 _DIMENSION = re.compile(rb"<dimension\s[^>]*/>")
+_DIMENSION_END = re.compile(rb'<dimension\s+ref="[A-Z]{1,3}\d+:[A-Z]{1,3}(\d{1,7})"')
 _ROW_NUMBER = re.compile(rb'<row[^>]*?\sr="(\d+)"')
 _DATE1904 = re.compile(rb'date1904="(?:1|true)"')
 _SHEET_DATA = re.compile(rb"<sheetData\s*(/?)>")
@@ -100,6 +101,8 @@ class SheetFacts:
     """What the stream saw besides cells: formula cells and merged ranges (0-based columns)."""
 
     rows: int = 0
+    # The last row the sheet's own <dimension> claims (a hint for progress, never trusted).
+    last_row: int | None = None
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     formulas: list[tuple[str, int, str]] = field(default_factory=list)
 
@@ -268,7 +271,13 @@ class _RowParts:
                 self._check_rows(rows_pending)
             whole = rows_pending if done else rows_pending - 1
             if whole > self.chunk_rows:
-                cut, rows_cut = _nth_row(pending, self.chunk_rows), self.chunk_rows
+                # Cut by bytes where about `chunk_rows` rows end, at the next row's start:
+                # one search, where finding the n-th row tag took n.
+                target = len(pending) * self.chunk_rows // rows_pending
+                cut = pending.find(b"<row", target)
+                if cut == -1:
+                    cut = pending.rfind(b"<row")  # the last row: maybe incomplete yet
+                rows_cut = pending.count(b"<row", 0, cut)
             elif done:
                 cut, rows_cut = len(pending), rows_pending
             elif len(pending) >= self.chunk_bytes:
@@ -287,7 +296,8 @@ class _RowParts:
                 pending += block
                 fresh = True
                 continue
-            chunk = bytes(pending[:cut])
+            with memoryview(pending) as view:
+                chunk = bytes(view[:cut])  # one copy, not a slice and then its copy
             del pending[:cut]
             start = 0
             rows_pending -= rows_cut
@@ -311,6 +321,8 @@ class _RowParts:
             pending += block
             match = _SHEET_DATA.search(pending)
             if match:
+                claimed = _DIMENSION_END.search(pending, 0, match.start())
+                self.facts.last_row = int(claimed.group(1)) if claimed else None
                 head = _DIMENSION.sub(b"", bytes(pending[: match.start()])) + b"<sheetData>"
                 rest = bytearray(pending[match.end() :])
                 if match.group(1):  # <sheetData/>: no rows
@@ -366,14 +378,6 @@ class _RowParts:
             merges.add((first_col, first_row, last_col, int(match.group(4) or first_row)))
         self.facts.merges = sorted(merges)
         self.facts.formulas = sorted(self.formulas, key=lambda f: (f[1], column_number(f[0])))
-
-
-def _nth_row(data: bytearray, n: int) -> int:
-    """Return where the `n`-th row tag of `data` (0-based) starts."""
-    position = -1
-    for _ in range(n + 1):
-        position = data.find(b"<row", position + 1)
-    return position
 
 
 def column_number(letters: str) -> int:

@@ -1,9 +1,11 @@
 """Background tasks of the ingest app, run by `xiezuo worker` (django-tasks-db)."""
 
+import json
 import logging
 import math
 import threading
 import time
+from pathlib import Path
 from types import TracebackType
 
 from django.contrib.auth.models import AnonymousUser
@@ -137,7 +139,8 @@ class JobProgress:
     """The importer's progress callback: write stage, done and total to the job row.
 
     Writes are throttled to one per `interval` seconds within a stage. Progress reported
-    inside the load's own transaction is not written: the row would stay invisible to the
+    inside the load's own transaction goes to the job's progress record (a small file beside
+    the upload, see `ImportJob.read_progress`) instead: the row would stay invisible to the
     page polling it until the load commits, and on SQLite a second writer would wait for it.
     """
 
@@ -147,17 +150,35 @@ class JobProgress:
         self.depth = len(connection.atomic_blocks)
         self.stage: str | None = None
         self.written = -math.inf
+        self.record: Path | None = None
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         now = time.monotonic()
         if stage == self.stage and now - self.written < self.interval:
             return
-        if len(connection.atomic_blocks) > self.depth:
-            return
         self.stage, self.written = stage, now
+        if len(connection.atomic_blocks) > self.depth:
+            self._write_record(stage, done, total)
+            return
         ImportJob.objects.filter(pk=self.job_id).update(
             stage=stage[:32], done=max(done, 0), total=total, heartbeat_at=timezone.now()
         )
+        if self.record is not None:
+            self.record.unlink(missing_ok=True)  # the row is current again
+
+    def _write_record(self, stage: str, done: int, total: int | None) -> None:
+        if self.record is None:
+            job = ImportJob.objects.only("upload_key", "original_name").get(pk=self.job_id)
+            self.record = job.progress_path
+        partial = self.record.with_suffix(".partial")
+        try:
+            partial.write_text(
+                json.dumps({"stage": stage[:32], "done": max(done, 0), "total": total}),
+                encoding="utf-8",
+            )
+            partial.replace(self.record)  # readers never see half a record
+        except OSError:
+            logger.warning("progress record of import job %s not written", self.job_id)
 
 
 class Heartbeat:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model
 
@@ -24,6 +24,9 @@ class Context:
     programme: Programme
     scope: Regions  # the regions the importer may write rows into
     today: date
+    # Lookups the chunks of one import share: a file's chunks name the same households, and
+    # the tables looked up are not the ones the import writes.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

@@ -111,15 +111,23 @@ def _programme_sides(programme: Programme) -> dict[str, set[str]]:
 # --- households and members ------------------------------------------------------------------
 
 
-def _household_frame(numbers: list[str]) -> pl.DataFrame:
+def _household_frame(numbers: list[str], context: Context) -> pl.DataFrame:
+    """Return (household_no, id, county_id) of the registered households among `numbers`.
+
+    Numbers an earlier chunk of the same import asked about are not asked again.
+    """
     from xiezuo.registry.models import Household
 
-    rows = rows_where_in(Household, ["household_no", "id", "county_id"], "household_no", numbers)
-    return pl.DataFrame(
-        rows,
-        schema={"household_no": pl.String, "id": pl.Int64, "county_id": pl.String},
-        orient="row",
-    )
+    asked: set[str] = context.memo.setdefault("household_numbers", set())
+    new = [n for n in numbers if n not in asked]
+    schema = {"household_no": pl.String, "id": pl.Int64, "county_id": pl.String}
+    found: pl.DataFrame = context.memo.get("households", pl.DataFrame(schema=schema))
+    if new:
+        rows = rows_where_in(Household, ["household_no", "id", "county_id"], "household_no", new)
+        found = pl.concat([found, pl.DataFrame(rows, schema=schema, orient="row")])
+        context.memo["households"] = found
+        asked.update(new)
+    return found.filter(pl.col("household_no").is_in(numbers))
 
 
 def plan_household(plan: Plan, column: Column, model_field: Field, context: Context) -> None:
@@ -129,7 +137,7 @@ def plan_household(plan: Plan, column: Column, model_field: Field, context: Cont
     plan.typed[number] = code_expr(pl.col(column.header))
 
     def step(frame: pl.DataFrame) -> pl.DataFrame:
-        found = _household_frame(frame.get_column(number).drop_nulls().unique().to_list())
+        found = _household_frame(frame.get_column(number).drop_nulls().unique().to_list(), context)
         found = found.rename({"household_no": number, "id": column.field, "county_id": county})
         return frame.join(found, on=number, how="left", maintain_order="left")
 
@@ -157,7 +165,7 @@ def plan_households(plan: Plan, column: Column, model_field: Field, context: Con
 
     def step(frame: pl.DataFrame) -> pl.DataFrame:
         numbers = frame.get_column(items).explode().drop_nulls().unique().to_list()
-        found = _household_frame(numbers)
+        found = _household_frame(numbers, context)
         mapping = dict(zip(found.get_column("household_no"), found.get_column("id"), strict=True))
         known = list(mapping)
         return frame.with_columns(
