@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from xiezuo.core.errors import XiezuoError
+from xiezuo.core.errors import CatalogError
 
 DATA_DIR = Path(__file__).with_name("data")
 KINDS = ("sum", "count", "distinct", "rate", "growth", "flag")
@@ -20,10 +20,6 @@ ADDITIVE_KINDS = frozenset({"sum", "count", "distinct"})
 UNIT_TYPES = ("pairing", "helper", "recipient", "programme")
 
 type Kind = Literal["sum", "count", "distinct", "rate", "growth", "flag"]
-
-
-class CatalogError(XiezuoError):
-    """The indicator catalog or a targets file is malformed."""
 
 
 @dataclass(frozen=True)

@@ -16,4 +16,9 @@ class XiezuoError(Exception):
 
 
 class ScopeError(XiezuoError):
-    """The caller's scope does not reach the data asked for."""
+    """The caller's access does not reach the data asked for, or lacks the verb."""
+
+
+class CatalogError(XiezuoError, ValueError):
+    """A catalog or data file shipped with Xiezuo (ledger templates, indicators, targets) is
+    malformed: a developer's error, caught by the tests."""

@@ -44,6 +44,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from xiezuo.core.errors import CatalogError
+
 CATALOG_DIR = Path(__file__).with_name("catalog")
 
 COLUMN_TYPES = frozenset(
@@ -117,10 +119,6 @@ class Ledger:
     @property
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
-
-
-class CatalogError(ValueError):
-    """A catalog file is malformed (a developer's error, caught by the tests)."""
 
 
 @cache
