@@ -24,6 +24,7 @@ from xiezuo.access.rules import (
 )
 from xiezuo.core import codes
 from xiezuo.core.errors import ScopeError
+from xiezuo.programs.keys import pairing_key
 
 if TYPE_CHECKING:
     from xiezuo.programs.models import Programme
@@ -218,7 +219,7 @@ class Access:
             by_side.setdefault(("helper", helper), set()).add(pk)
             by_side.setdefault(("recipient", recipient), set()).add(pk)
             if pk in reached:
-                units.add(("pairing", f"{helper}→{recipient}"))
+                units.add(("pairing", pairing_key(helper, recipient)))
         units |= {key for key, pks in by_side.items() if pks <= reached and self.covers(key[1])}
         if (
             self.programme is not None

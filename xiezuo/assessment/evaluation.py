@@ -38,6 +38,7 @@ from xiezuo.assessment.calculations import Figure, period_bounds
 from xiezuo.assessment.catalog import Indicator
 from xiezuo.assessment.tables import TABLES, Tables, quiet
 from xiezuo.core.errors import XiezuoError
+from xiezuo.programs.keys import pairing_key
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -63,7 +64,7 @@ class PairingUnit:
 
     @property
     def key(self) -> str:
-        return f"{self.helper}→{self.recipient}"
+        return pairing_key(self.helper, self.recipient)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from rich.table import Table
 
 from xiezuo.assessment import catalog
 from xiezuo.assessment.models import AssessmentRun
-from xiezuo.regions.models import Region
+from xiezuo.programs.keys import ARROW, unit_codes
+from xiezuo.regions.selectors import names_for
 
 SIDES = (
     ("pairing", "结对"),
@@ -24,16 +25,15 @@ LEVEL_NAMES = {"red": "红色预警", "amber": "黄色预警"}
 def unit_names(run: AssessmentRun) -> dict[tuple[str, str], str]:
     """Return the display name of every unit of a run (region names; `A→B` for pairings)."""
     keys = set(run.units.values_list("unit_type", "unit"))
-    codes = {
-        part for unit_type, unit in keys if unit_type != "programme" for part in unit.split("→")
-    }
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    names = names_for(code for unit_type, unit in keys for code in unit_codes(unit_type, unit))
     found = {}
     for unit_type, unit in keys:
         if unit_type == "programme":
             found[(unit_type, unit)] = run.programme.name
         else:
-            found[(unit_type, unit)] = "→".join(names.get(code, code) for code in unit.split("→"))
+            found[(unit_type, unit)] = ARROW.join(
+                names.get(code, code) for code in unit_codes(unit_type, unit)
+            )
     return found
 
 

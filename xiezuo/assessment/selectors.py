@@ -24,8 +24,9 @@ from xiezuo.assessment.tables import model_of
 from xiezuo.core.errors import ScopeError
 from xiezuo.ledgers.models import Secondment
 from xiezuo.ledgers.selectors import ledger_records
+from xiezuo.programs.keys import ARROW, pairing_sides
 from xiezuo.programs.models import Pairing, Programme
-from xiezuo.regions.models import Region
+from xiezuo.regions.selectors import names_for
 
 UNIT_ORDER = {"pairing": 0, "helper": 1, "recipient": 2, "programme": 3}
 
@@ -237,7 +238,7 @@ class PairingSecondments:
 def pairing_secondments(*, access: Access, pairing_key: str, year: int) -> PairingSecondments:
     """Return the secondments of the pairing `HELPER→RECIPIENT` in post during `year`, as far
     as the caller reads them."""
-    helper, _, recipient = pairing_key.partition("→")
+    helper, recipient = pairing_sides(pairing_key)
     records = (
         ledger_records(access=access, model=Secondment, year=year)
         .filter(pairing__programme=_viewed(access), pairing__helper_id=helper)
@@ -365,8 +366,7 @@ def alert_of(*, run: AssessmentRun, indicator: str, unit_type: str, unit: str) -
 
 def region_names(units: list[str]) -> dict[str, str]:
     """Return the names of the region codes in unit keys (`HELPER→RECIPIENT` holds two)."""
-    codes = {code for unit in units for code in unit.split("→")}
-    return dict(Region.objects.filter(code__in=sorted(codes)).values_list("code", "name"))
+    return names_for(code for unit in units for code in unit.split(ARROW))
 
 
 def latest_year(*, access: Access) -> int:

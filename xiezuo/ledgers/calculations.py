@@ -16,6 +16,7 @@ from typing import Protocol
 
 from xiezuo.core import codes
 from xiezuo.core.errors import XiezuoError
+from xiezuo.programs.keys import pairing_key
 
 
 class AttributionError(XiezuoError, ValueError):
@@ -328,4 +329,4 @@ def _checked(code: str | None, label: str) -> str:
 
 
 def _name(helper: str, recipient: str) -> str:
-    return f"{helper}→{recipient}"
+    return pairing_key(helper, recipient)

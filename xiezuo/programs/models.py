@@ -1,5 +1,6 @@
 from django.db import models
 
+from xiezuo.programs.keys import pairing_key
 from xiezuo.regions.models import Region
 
 
@@ -87,9 +88,9 @@ class Pairing(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.helper_id}→{self.recipient_id}"
+        return self.key
 
     @property
     def key(self) -> str:
-        """Return the pairing's stable key, `HELPER→RECIPIENT`."""
-        return f"{self.helper_id}→{self.recipient_id}"
+        """Return the pairing's stable key, `HELPER→RECIPIENT` (`programs.keys`)."""
+        return pairing_key(self.helper_id, self.recipient_id)

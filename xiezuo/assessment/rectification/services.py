@@ -20,8 +20,9 @@ from xiezuo.assessment.models import Alert, AssessmentRun, RectificationItem
 from xiezuo.assessment.rectification.selectors import may_update
 from xiezuo.assessment.tables import TABLES
 from xiezuo.core.errors import ScopeError, XiezuoError
+from xiezuo.programs.keys import pairing_sides, unit_codes
 from xiezuo.programs.models import Programme
-from xiezuo.regions.models import Region
+from xiezuo.regions.selectors import names_for
 
 Status = RectificationItem.Status
 # Tables whose records carry the pairing they belong to; the others are the registry's.
@@ -163,19 +164,13 @@ def default_office(programme: Programme, unit_type: str, unit: str, names: dict[
     if unit_type == "recipient":
         return f"{names.get(unit, unit)}扶贫办"
     if unit_type == "pairing":
-        helper, _, recipient = unit.partition("→")
+        helper, recipient = pairing_sides(unit)
         return f"{names.get(helper, helper)}扶贫协作办、{names.get(recipient, recipient)}扶贫办"
     return f"{programme.helper_province.name}扶贫协作办"
 
 
 def _region_names(units: list[tuple[str, str]]) -> dict[str, str]:
-    codes: set[str] = set()
-    for unit_type, unit in units:
-        if unit_type == "pairing":
-            codes.update(unit.split("→"))
-        elif unit_type in ("helper", "recipient"):
-            codes.add(unit)
-    return dict(Region.objects.filter(code__in=sorted(codes)).values_list("code", "name"))
+    return names_for(code for unit_type, unit in units for code in unit_codes(unit_type, unit))
 
 
 def _checked_records(records: list[dict[str, Any]], *, access: Access) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ from xiezuo.assessment.models import (
 )
 from xiezuo.assessment.selectors import TREND_INDICATORS, Scorecard, TrendPoint
 from xiezuo.assessment.tables import TABLES
+from xiezuo.programs.keys import pairing_sides
 
 SIDES = {"helper": "帮扶方（区）", "recipient": "受援方（县）", "pairing": "结对"}
 BAND_LABELS = {
@@ -87,7 +88,7 @@ def unit_label(unit_type: str, unit: str, names: dict[str, str]) -> str:
     if unit_type == "programme":
         return "全项目"
     if unit_type == "pairing":
-        helper, _, recipient = unit.partition("→")
+        helper, recipient = pairing_sides(unit)
         return f"{names.get(helper, helper)} → {names.get(recipient, recipient)}"
     return names.get(unit, unit)
 
