@@ -467,7 +467,7 @@ def test_export_reports_progress(registry, tmp_path):
         ledger_key="members",
         access=operator(),
         path=tmp_path / "m.xlsx",
-        progress=lambda done, total: seen.append((done, total)),
+        progress=lambda stage, done, total: seen.append((done, total)),
     )
     assert seen[-1] == (4, 4)
 

@@ -7,7 +7,7 @@ row count. A project's beneficiary households are fetched once per chunk.
 
 import csv
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.utils import timezone
 from xiezuo.access import Access
 from xiezuo.core import codes
 from xiezuo.core.errors import ScopeError, XiezuoError
+from xiezuo.core.progress import Progress
 from xiezuo.ingest.catalog import Column, Ledger
 from xiezuo.ingest.catalog import ledger as get_ledger
 from xiezuo.ingest.writing._layout import (
@@ -36,9 +37,6 @@ from xiezuo.registry.models import Household
 from xiezuo.registry.selectors import household_list
 
 CHUNK_ROWS = 2_000
-
-# progress(rows written, rows in all)
-Progress = Callable[[int, int], None]
 
 
 class ExportError(XiezuoError):
@@ -84,14 +82,14 @@ def export_ledger(
     rows = _rows(ledger, records, access)
     written = 0
     if progress:
-        progress(written, total)
+        progress("导出", written, total)
     with _CsvOut(path, ledger) if as_csv else _XlsxOut(path, ledger) as out:
         for chunk in itertools.batched(rows, CHUNK_ROWS):
             for values in chunk:
                 out.write(values)
             written += len(chunk)
             if progress:
-                progress(written, total)
+                progress("导出", written, total)
     return written
 
 

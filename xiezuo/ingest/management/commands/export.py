@@ -1,13 +1,12 @@
 """`xiezuo export <ledger> [--region CODE] [--programme KEY] -o FILE`: a ledger in template form."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xiezuo.access import Access
 from xiezuo.core.errors import XiezuoError
+from xiezuo.core.progress import console_progress
 from xiezuo.ingest import catalog
 from xiezuo.ingest.writing import export_ledger
 from xiezuo.programs.models import Programme
@@ -34,7 +33,7 @@ class Command(BaseCommand):
                 f"项目「{options['programme'] or '默认项目'}」不存在：请先运行 xiezuo setup。"
             ) from None
         try:
-            with _progress(self.stderr) as progress:
+            with console_progress(self.stderr, unit="行") as progress:
                 rows = export_ledger(
                     ledger_key=key,
                     access=Access.operator(programme),
@@ -45,26 +44,3 @@ class Command(BaseCommand):
         except XiezuoError as error:
             raise CommandError(error.message) from None
         self.stdout.write(f"已导出「{catalog.ledger(key).title}」{rows} 行 → {options['output']}")
-
-
-@contextmanager
-def _progress(stream: Any) -> Iterator[Any]:
-    """Yield a progress callback drawing a rich bar on a terminal, or None elsewhere."""
-    if not getattr(stream, "isatty", lambda: False)():
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("导出", total=None)
-
-        def report(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield report

@@ -1,12 +1,12 @@
 """`xiezuo import <ledger> FILE`: import an official's ledger file as one batch."""
 
 import json
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xiezuo.access import Access
+from xiezuo.core.progress import console_progress
 from xiezuo.ingest import catalog
 from xiezuo.ingest.errors import UnusableInput
 from xiezuo.ingest.services import ImportReport, import_file
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         except Programme.DoesNotExist:  # the service says so, in the report's shape
             programme = None
         try:
-            with _progress(self.stderr) as progress:
+            with console_progress(self.stderr, unit="行") as progress:
                 report = import_file(
                     ledger_key=ledger,
                     path=path,
@@ -61,40 +61,6 @@ def _name(path: str) -> str:
     from pathlib import Path
 
     return Path(path).name
-
-
-class _progress:
-    """A rich progress bar on a terminal; nothing otherwise."""
-
-    def __init__(self, stream: Any) -> None:
-        self.terminal = getattr(stream, "isatty", lambda: False)() or sys.stderr.isatty()
-        self.bar: Any = None
-
-    def __enter__(self) -> Any:
-        if not self.terminal:
-            return None
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:,}/{task.total}"),
-            TimeElapsedColumn(),
-            transient=True,
-        )
-        self.bar.start()
-        tasks: dict[str, Any] = {}
-
-        def report(stage: str, done: int, total: int | None) -> None:
-            if stage not in tasks:
-                tasks[stage] = self.bar.add_task(stage, total=total)
-            self.bar.update(tasks[stage], completed=done, total=total)
-
-        return report
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def _render_text(report: ImportReport, out: Any) -> None:
