@@ -9,7 +9,15 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.ingest.conftest import MEMBER_HEADERS, member_row, snapshot, write_xlsx
+from tests.ingest.conftest import (
+    HOUSEHOLD_HEADERS,
+    MEMBER_HEADERS,
+    household_row,
+    member_row,
+    snapshot,
+    write_csv,
+    write_xlsx,
+)
 from xiezuo.ingest.models import Batch
 from xiezuo.registry.models import Household, Member
 
@@ -136,3 +144,14 @@ def test_the_console_script_exits_2_on_a_renamed_pdf(tmp_path):
     assert list(report) == KEYS
     assert report["errors"][0]["row"] is None
     assert "Traceback" not in done.stderr
+
+
+def test_the_command_prints_the_notices_as_text_and_json(small_programme, tmp_path):
+    path = write_csv(tmp_path / "h.csv", [HOUSEHOLD_HEADERS, household_row(1, 识别标准="国家")])
+    code, text = run("households", str(path), "--dry-run")
+    assert code == 0
+    assert "提示：已将 1 个单元格的简写或旧写法改为代码表的标准写法" in text
+    code, out = run("households", str(path), "--dry-run", "--format", "json")
+    report = json.loads(out)
+    assert (code, report["errors"]) == (0, [])
+    assert "「识别标准」1 处（如「国家」→「国家标准」）" in report["notices"][0]

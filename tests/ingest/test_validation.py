@@ -2,14 +2,11 @@
 records outside their pairing's dates — through the importer and the `xiezuo import` command."""
 
 import datetime as dt
-import io
-import json
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import CommandError, call_command
 
-from tests.ingest.conftest import HOUSEHOLD_HEADERS, household_row, write_csv, write_xlsx
+from tests.ingest.conftest import HOUSEHOLD_HEADERS, household_row, write_xlsx
 from xiezuo.ingest import catalog, validation
 from xiezuo.ingest.models import Batch
 from xiezuo.ingest.validation import _rules, _types
@@ -235,26 +232,3 @@ def test_a_year_outside_the_pairings_years_is_named_too(run_import, tmp_path):
     assert any(
         n.startswith("有 1 行的日期不在所属结对的起止日期内（第 2 行）") for n in report.notices
     )
-
-
-# --- the command shows the notices -----------------------------------------------------------
-
-
-def _command(*args):
-    out = io.StringIO()
-    try:
-        call_command("import", *args, "--programme", "small", stdout=out, stderr=io.StringIO())
-    except CommandError as error:
-        return error.returncode, out.getvalue()
-    return 0, out.getvalue()
-
-
-def test_the_command_prints_the_notices_as_text_and_json(small_programme, tmp_path):
-    path = write_csv(tmp_path / "h.csv", [HOUSEHOLD_HEADERS, household_row(1, 识别标准="国家")])
-    code, text = _command("households", str(path), "--dry-run")
-    assert code == 0
-    assert "提示：已将 1 个单元格的简写或旧写法改为代码表的标准写法" in text
-    code, out = _command("households", str(path), "--dry-run", "--format", "json")
-    report = json.loads(out)
-    assert (code, report["errors"]) == (0, [])
-    assert "「识别标准」1 处（如「国家」→「国家标准」）" in report["notices"][0]
