@@ -13,7 +13,7 @@ SCALE ?= 1
 .PHONY: demo install test test-sqlite test-postgres lint bench
 
 install:
-	$(UV) sync --locked --all-extras
+	$(UV) sync --locked --all-extras --compile-bytecode
 
 demo: install
 	$(UV) run xiezuo demo --scale $(SCALE)
