@@ -7,7 +7,7 @@ failed or loaded).
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from django.utils import timezone
 from xiezuo.access import Access, Regions
 from xiezuo.core.bulk import large_sqlite_cache
 from xiezuo.core.errors import ScopeError
+from xiezuo.core.progress import Progress, silent
 from xiezuo.ingest import catalog
 from xiezuo.ingest.errors import BatchError, RowError, UnusableInput, shown
 from xiezuo.ingest.models import Batch, BatchChange
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["ImportReport", "Progress", "batch_undo", "import_file"]
 
 # progress(stage, done, total or None)
-Progress = Callable[[str, int, int | None], None]
 _CHINA = ZoneInfo("Asia/Shanghai")
 # The models whose writes change the registry's yearly household status.
 REGISTRY_LABELS = frozenset({"registry.Household", "registry.Member", "registry.Income"})
@@ -127,7 +127,7 @@ def import_file(
 
     started = time.perf_counter()
     path = Path(path)
-    report_progress = progress or (lambda stage, done, total: None)
+    report_progress = progress or silent
     try:
         ledger = catalog.ledger(ledger_key)
     except KeyError as error:
