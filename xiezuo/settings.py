@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "xiezuo.access",
     "xiezuo.registry",
     "xiezuo.ledgers",
+    "xiezuo.precision",
     "xiezuo.ingest",
     "xiezuo.assessment",
     "xiezuo.demo",

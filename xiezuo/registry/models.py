@@ -12,7 +12,11 @@ from xiezuo.registry.calculations import is_poor_at_end_of
 
 
 class Household(models.Model):
-    """A registered poor household (建档立卡贫困户)."""
+    """A rural household of the registry: a registered poor household (建档立卡贫困户), or, with
+    `registered` false, a household outside the register that is watched against falling into
+    poverty (监测对象: 边缘易致贫户, 突发严重困难户; the monitored ledger). Both kinds hold members
+    and incomes through the same ledgers; every count of the register reads `registered` ones.
+    """
 
     household_no = models.CharField("户编号", max_length=32, unique=True)
     village = models.ForeignKey(
@@ -29,7 +33,7 @@ class Household(models.Model):
     standard = models.CharField("识别标准", max_length=8)
     main_cause = models.CharField("主要致贫原因", max_length=16)
     other_causes = models.CharField("其他致贫原因", max_length=100, blank=True)
-    identified_year = models.PositiveSmallIntegerField("识别年度")
+    identified_year = models.PositiveSmallIntegerField("识别年度", null=True, blank=True)
     status = models.CharField("脱贫状态", max_length=16)
     exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
     fallback_year = models.PositiveSmallIntegerField("返贫年度", null=True, blank=True)
@@ -39,6 +43,10 @@ class Household(models.Model):
     responsible_name = models.CharField("帮扶责任人", max_length=64, blank=True)
     responsible_unit = models.CharField("帮扶责任人单位", max_length=100, blank=True)
     responsible_phone = models.CharField("帮扶责任人电话", max_length=20, blank=True)
+    registered = models.BooleanField("建档立卡", default=True, db_default=True)
+    # A monitored household's watch (the monitored ledger): from inclusion to risk eliminated.
+    monitored_from = models.DateField("纳入日期", null=True, blank=True)
+    monitored_until = models.DateField("风险消除日期", null=True, blank=True)
 
     class Meta:
         ordering = ["household_no"]

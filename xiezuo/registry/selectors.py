@@ -34,10 +34,18 @@ def _region_filter(regions: frozenset[str] | set[str]) -> Q:
     return condition
 
 
-def household_list(*, access: Access, region: str | None = None) -> QuerySet[Household]:
-    """Return the households the caller may read, optionally inside `region`."""
+def household_list(
+    *, access: Access, region: str | None = None, registered: bool | None = True
+) -> QuerySet[Household]:
+    """Return the households the caller may read, optionally inside `region`.
+
+    `registered` chooses the kind: registered poor households (the default), monitored
+    households outside the register (False), or both (None).
+    """
     access.check(Verb.VIEW_HOUSEHOLDS)
     households = Household.objects.select_related("village", "county")
+    if registered is not None:
+        households = households.filter(registered=registered)
     if not access.everything:
         households = households.filter(_region_filter(access.read_regions))
     if region:
@@ -49,7 +57,9 @@ def household_list(*, access: Access, region: str | None = None) -> QuerySet[Hou
 
 def household_get(*, access: Access, household_no: str) -> Household:
     """Return one household the caller may read; ScopeError when it is outside their access."""
-    household = household_list(access=access).filter(household_no=household_no).first()
+    household = (
+        household_list(access=access, registered=None).filter(household_no=household_no).first()
+    )
     if household is None:
         raise ScopeError(f"户编号 {household_no} 不存在或不在您的权限范围内")
     return household
@@ -133,7 +143,7 @@ def cohort_rows(*, counties: list[str]) -> list[CohortRow]:
     keys = ("county_id", "identified_year", "exit_year", "fallback_year")
     households = {
         tuple(r[k] for k in keys): r["n"]
-        for r in Household.objects.filter(county_id__in=counties)
+        for r in Household.objects.filter(county_id__in=counties, registered=True)
         .values(*keys)
         .annotate(n=Count("id"))
         .order_by()
@@ -141,7 +151,9 @@ def cohort_rows(*, counties: list[str]) -> list[CohortRow]:
     member_keys = tuple(f"household__{k}" for k in keys)
     people = {
         tuple(r[k] for k in member_keys): r["n"]
-        for r in Member.objects.filter(household__county_id__in=counties)
+        for r in Member.objects.filter(
+            household__county_id__in=counties, household__registered=True
+        )
         .values(*member_keys)
         .annotate(n=Count("id"))
         .order_by()

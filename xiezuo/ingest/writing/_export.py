@@ -32,6 +32,8 @@ from xiezuo.ingest.writing._layout import (
 )
 from xiezuo.ingest.writing._template import WORKBOOK_OPTIONS
 from xiezuo.ledgers.selectors import ledger_records
+from xiezuo.precision.models import CountyCheck
+from xiezuo.precision.selectors import county_check_list, household_records
 from xiezuo.regions.models import RuralPopulation
 from xiezuo.registry.models import Household
 from xiezuo.registry.selectors import household_list
@@ -100,9 +102,14 @@ def _records(ledger: Ledger, *, access: Access, region: str | None) -> QuerySet[
     """Return the ledger's rows the caller may read, through the scoped selectors."""
     model: type[Model] = apps.get_model(ledger.model)
     if model is Household:
-        return household_list(access=access, region=region)
+        registered = ledger.extra.get("fixed", {}).get("registered", True)
+        return household_list(access=access, region=region, registered=registered)
+    if model is CountyCheck:
+        return county_check_list(access=access, region=region)
+    if model._meta.app_label == "precision":
+        return household_records(access=access, model=model, region=region)  # type: ignore[type-var]
     if model._meta.app_label == "registry":
-        households = household_list(access=access, region=region).values("pk")
+        households = household_list(access=access, region=region, registered=None).values("pk")
         return model._default_manager.filter(household__in=households)
     if model is RuralPopulation:
         return _population(access=access, region=region)
