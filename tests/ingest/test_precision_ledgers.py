@@ -159,6 +159,7 @@ def test_assurances_clues_and_county_checks_load_and_undo(households, run_import
     for batch in Batch.objects.exclude(ledger="households").order_by("-pk"):
         if batch.inserted:
             batch_undo(batch)
-    assert not (Assurance.objects.exists() or Clue.objects.exists())
+    assert not Assurance.objects.exists()
+    assert not Clue.objects.exists()
     assert not CountyCheck.objects.exists()
     assert snapshot()["registry_household"] == before["registry_household"]
