@@ -11,10 +11,7 @@ from xiezuo.precision.models import Assurance, Clue, CountyCheck, Measure, Monit
 from xiezuo.registry.models import Household
 from xiezuo.registry.selectors import household_list
 
-type HouseholdRecord = Measure | Assurance | Clue | MonitoringCase
-
-
-def household_records[R: HouseholdRecord](
+def household_records[R: (Measure, Assurance, Clue, MonitoringCase)](
     *, access: Access, model: type[R], region: str | None = None
 ) -> QuerySet[R]:
     """Return the records of a household-level ledger (measures, assurances, clues, cases)
