@@ -11,6 +11,7 @@ from xiezuo.precision.models import Assurance, Clue, CountyCheck, Measure, Monit
 from xiezuo.registry.models import Household
 from xiezuo.registry.selectors import household_list
 
+
 def household_records[R: (Measure, Assurance, Clue, MonitoringCase)](
     *, access: Access, model: type[R], region: str | None = None
 ) -> QuerySet[R]:
