@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "xiezuo.assessment",
     "xiezuo.demo",
     "xiezuo.web",
+    "xiezuo.api",
 ]
 
 MIDDLEWARE = [

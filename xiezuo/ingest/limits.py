@@ -24,12 +24,14 @@ from django.conf import settings
 from xiezuo.ingest.catalog import Ledger
 from xiezuo.ingest.errors import UnusableInput
 
-__all__ = ["EXCEL_ROWS", "Limits", "check_csv", "check_zip"]
+__all__ = ["EXCEL_ROWS", "Limits", "check_csv", "check_upload", "check_zip"]
 
 EXCEL_ROWS = 1_048_576
 # Parts smaller than this may be compressed as much as they like: they cannot hurt.
 RATIO_FLOOR_BYTES = 16 << 20
 _SCAN_BLOCK = 1 << 22
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,23 @@ class Limits:
             rows=rows,
             max_rows=self.max_rows,
         )
+
+
+def check_upload(path: Path, limits: Limits) -> None:
+    """Refuse an uploaded file over the limits before it is kept or queued: a workbook by its
+    zip directory, an old .xls by its size, anything else as CSV text.
+
+    The reader checks again when it opens the file; this lets a caller be told at once.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(_ZIP):
+        check_zip(path, limits)
+    elif head.startswith(_OLE2):
+        if path.stat().st_size > limits.max_bytes:
+            raise _too_large(path.name, path.stat().st_size, limits)
+    else:
+        check_csv(path, limits)
 
 
 def check_zip(path: Path, limits: Limits) -> None:
