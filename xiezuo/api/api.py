@@ -2,6 +2,7 @@
 its docs at /api/docs."""
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from xiezuo.api import errors
 from xiezuo.api.auth import BearerToken, Session
@@ -15,6 +16,13 @@ from xiezuo.api.routers import (
     regions,
 )
 
+
+class Utf8Renderer(JSONRenderer):
+    """JSON with Chinese text as it is, not as \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="Xiezuo API",
     version="1",
@@ -26,6 +34,7 @@ api = NinjaAPI(
     ),
     auth=[BearerToken(), Session()],
     urls_namespace="api",
+    renderer=Utf8Renderer(),
 )
 errors.install(api)
 for module in (regions, programmes, households, ledgers, imports, assessment, rectification):

@@ -148,11 +148,14 @@ def run_start(request: HttpRequest, body: RunIn) -> object:
 @router.get("/assessment/tasks/{task_id}", response=TaskOut)
 def run_task(request: HttpRequest, task_id: str) -> object:
     """Return a queued run's status, and its run once it succeeded."""
-    caller_access(request).check(Verb.VIEW_ASSESSMENT)
+    access = caller_access(request)
+    access.check(Verb.VIEW_ASSESSMENT)
     try:
         result = run_assessment.get_result(task_id)
     except (TaskResultDoesNotExist, TaskResultMismatch, ValueError):
-        raise ApiError(404, "not_found", "没有这个考核任务") from None
+        raise ScopeError("没有这个考核任务") from None
+    if access.programme is None or result.args[0] != access.programme.key:
+        raise ScopeError("没有这个考核任务")  # another programme's run
     return _task(result)
 
 
