@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.tasks import TaskResultStatus
 from django.tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from xiezuo.access import Verb
 from xiezuo.api.auth import caller, caller_access
@@ -142,7 +142,7 @@ def run_start(request: HttpRequest, body: RunIn) -> object:
     result = run_assessment.enqueue(
         programme.key, body.year, body.as_of.isoformat() if body.as_of else None, user.pk
     )
-    return 202, _task(result)
+    return Status(202, _task(result))
 
 
 @router.get("/assessment/tasks/{task_id}", response=TaskOut)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.files import File as DjangoFile
 from django.http import HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from xiezuo.access import Verb
@@ -186,7 +186,7 @@ def import_upload(
             upload=DjangoFile(handle, name=kept.path.name),
             dry_run=dry_run,
         )
-    return 202, _job(job)
+    return Status(202, _job(job))
 
 
 @router.post("/imports/check", response={200: ReportOut})
