@@ -45,7 +45,8 @@ def test_pages_follow_the_cursor_to_the_end(households, bearer):
     order."""
     client = bearer("programme_office")
     first = client.get("/api/households?limit=2").json()
-    assert len(first["items"]) == 2 and first["next"]
+    assert len(first["items"]) == 2
+    assert first["next"]
     items = _all_pages(client, "/api/households", limit=2)
     numbers = [h["household_no"] for h in items]
     # A–E are registered in the programme; X lies outside it.
@@ -96,14 +97,16 @@ def test_the_county_office_reads_its_county_unmasked_and_the_helper_masked(
     rows = bearer("assessor").get("/api/ledgers/members?format=jsonl")
     for line in _body(rows).splitlines():
         member = json.loads(line)
-        assert "*" in member["id_number"] and member["birth_date"].endswith("岁")
+        assert "*" in member["id_number"]
+        assert member["birth_date"].endswith("岁")
 
 
 def test_csv_and_json_lines_stream_every_row(households, bearer):
     """`?format=csv` and `Accept: text/csv` give the same CSV; JSON Lines one object a line."""
     client = bearer("county_office")
     by_param = client.get("/api/ledgers/members?format=csv")
-    assert by_param.streaming and by_param["Content-Type"].startswith("text/csv")
+    assert by_param.streaming
+    assert by_param["Content-Type"].startswith("text/csv")
     by_accept = client.get("/api/ledgers/members", HTTP_ACCEPT="text/csv")
     text = _body(by_param)
     assert text == _body(by_accept)
@@ -131,9 +134,11 @@ def test_year_and_region_filters(households, ledger_rows, bearer):
     rows = _all_pages(client, "/api/ledgers/funds?year=2019&region=130723", 100)
     assert [(r["recipient"], r["year"], r["amount"]) for r in rows] == [("130723", 2019, 100.0)]
     no_years = client.get("/api/ledgers/households?year=2019")
-    assert no_years.status_code == 400 and no_years.json()["code"] == "invalid_filter"
+    assert no_years.status_code == 400
+    assert no_years.json()["code"] == "invalid_filter"
     bad = client.get("/api/ledgers/funds?region=13072")
-    assert bad.status_code == 400 and bad.json()["code"] == "invalid_request"
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid_request"
 
 
 def test_reads_of_personal_ledgers_are_audited(households, ledger_rows, bearer):

@@ -28,7 +28,8 @@ def test_create_prints_the_token_once_and_keeps_only_its_hash(users):
     SHA-256 and nothing from which the secret could be read back."""
     out, err = _create("county_office", "--expires", "30", "--read-only")
     secret = out.strip()
-    assert secret.startswith("xz_") and len(secret) == 46
+    assert secret.startswith("xz_")
+    assert len(secret) == 46
     assert secret not in err
     token = ApiToken.objects.get()
     assert token.hash == hashlib.sha256(secret.encode()).hexdigest()
