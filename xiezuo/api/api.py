@@ -1,6 +1,8 @@
 """The API object: every router under /api/, its OpenAPI 3.1 schema at /api/openapi.json and
 its docs at /api/docs."""
 
+from typing import Any
+
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
@@ -23,7 +25,40 @@ class Utf8Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+# What every operation may answer besides success (errors.py: the codes).
+ERROR_STATUSES = {
+    "400": "invalid request, filter, cursor or file (`invalid_rows`: row and column detail)",
+    "401": "no credentials, or a token unknown, expired or revoked",
+    "403": "a read-only token, or a session without the CSRF token, asked to change something",
+    "404": "no such object, or one outside the caller's access",
+    "409": "the object's state does not allow it",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string", "description": "stable: not_found, invalid_request, …"},
+        "message": {"type": "string"},
+    },
+    "required": ["code", "message"],
+}
+
+
+class XiezuoAPI(NinjaAPI):
+    """The API, whose schema documents the error answers of every operation."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_STATUSES.items():
+                    responses.setdefault(status, {"description": description, "content": error})
+        return schema
+
+
+api = XiezuoAPI(
     title="Xiezuo API",
     version="1",
     description=(
