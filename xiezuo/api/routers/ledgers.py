@@ -94,7 +94,10 @@ def _shape(ledger: Ledger, access: Access) -> Callable[[QuerySet[Any]], list[dic
 def _route(ledger: Ledger) -> None:
     row = _row_schema(ledger)
     page = create_model(
-        f"{row.__name__}Page", __base__=Schema, items=(list[row], ...), next=(str | None, ...)
+        f"{row.__name__}Page",
+        __base__=Schema,
+        items=(list[row], ...),  # type: ignore[valid-type]
+        next=(str | None, ...),
     )
     names = [column_name(c) for c in ledger.columns]
     personal = bool(_personal(ledger))

@@ -2,7 +2,7 @@
 offices on units they reach."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -16,7 +16,10 @@ from xiezuo.assessment.rectification.services import rectification_update
 
 router = Router(tags=["rectification"])
 
-Status = Literal[tuple(RectificationItem.Status.values)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    Status = str
+else:
+    Status = Literal[tuple(RectificationItem.Status.values)]
 UnitType = Literal["pairing", "helper", "recipient", "programme"]
 
 
