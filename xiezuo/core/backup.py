@@ -48,7 +48,7 @@ def table_checksums() -> dict[str, TableSum]:
             if table not in existing or table in sums or not model._meta.managed:
                 continue
             quoted = connection.ops.quote_name(table)
-            order = connection.ops.quote_name(model._meta.pk.column)
+            order = connection.ops.quote_name(str(model._meta.pk.column))
             cursor.execute(f"SELECT * FROM {quoted} ORDER BY {order}")  # noqa: S608
             digest = hashlib.sha256()
             rows = 0
