@@ -3,6 +3,7 @@ its docs at /api/docs."""
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
@@ -56,6 +57,15 @@ class XiezuoAPI(NinjaAPI):
                 for status, description in ERROR_STATUSES.items():
                     responses.setdefault(status, {"description": description, "content": error})
         return schema
+
+    def create_response(
+        self, request: HttpRequest, data: Any, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        """Answer, never to be kept by a cache: the API's answers may hold personal data
+        (the pages' `NoStoreMiddleware` sees only signed-in sessions, not tokens)."""
+        response = super().create_response(request, data, *args, **kwargs)
+        response["Cache-Control"] = "no-store, private"
+        return response
 
 
 api = XiezuoAPI(

@@ -132,7 +132,7 @@ def _stream(
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     else:
         response = StreamingHttpResponse(_jsonl_lines(items), content_type=JSONL)
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "no-store, private"
     return response
 
 
