@@ -169,3 +169,42 @@ def test_a_helper_seeing_members_unmasked_is_audited(households, users, bearer):
     assert not any(m["masked"] for m in members)
     event = AuditEvent.objects.get()
     assert (event.action, event.what, event.rows) == ("view_unmasked", a.household_no, 3)
+
+
+def test_a_households_precision_masks_a_members_id_as_its_page(households, bearer):
+    """Measures received: the county office sees the member's ID number, the helper office
+    its masked form."""
+    import datetime as dt
+
+    from xiezuo.precision.models import Measure
+
+    a = households["A"]
+    member = a.members.order_by("id").first()
+    Measure.objects.create(
+        household=a,
+        category="产业帮扶",
+        id_number=member.id_number,
+        start_date=dt.date(2019, 3, 1),
+        amount=500,
+        unit="县农业局",
+    )
+    url = f"/api/households/{a.household_no}/precision"
+    own = bearer("county_office").get(url).json()["measures"]
+    assert [(m["person"], m["id_number"]) for m in own] == [(member.name, member.id_number)]
+    helper = bearer("helper_office").get(url).json()["measures"]
+    assert helper[0]["id_number"] == member.id_number[:6] + "********" + member.id_number[-4:]
+
+
+def test_answers_are_not_kept_by_caches(households, bearer):
+    """Every answer of the API, paged, streamed or an error, says no-store."""
+    client = bearer("county_office")
+    for url in ("/api/households", "/api/households?format=csv", "/api/households/nothing"):
+        assert client.get(url)["Cache-Control"] == "no-store, private"
+
+
+def test_the_docs_page_loads_its_scripts_from_this_site(client):
+    """/api/docs serves Swagger UI from the site's static files: no CDN, no inline script
+    (the pages' Content-Security-Policy)."""
+    page = client.get("/api/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn" not in page

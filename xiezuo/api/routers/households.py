@@ -12,6 +12,7 @@ from xiezuo.access.audit import audit
 from xiezuo.access.models import AuditEvent
 from xiezuo.api.auth import caller_access
 from xiezuo.api.listing import STREAMED, Filters, listing
+from xiezuo.precision.selectors import household_precision
 from xiezuo.registry.models import Household
 from xiezuo.registry.selectors import household_get, household_list, member_list
 
@@ -105,6 +106,38 @@ class StatusChangeOut(Schema):
     kind: str
 
 
+class MeasureOut(Schema):
+    category: str
+    person: str = Field(..., description="a member's name, or 全户")
+    id_number: str = Field(..., description="masked unless the role may see it")
+    start_date: date
+    end_date: date | None
+    amount: float | None
+    unit: str
+
+
+class AssuranceOut(Schema):
+    year: int
+    food_clothing: bool
+    education: bool
+    medical: bool
+    housing: bool
+    water: bool
+
+
+class ClueOut(Schema):
+    found_on: date
+    source: str
+    category: str
+    note: str
+
+
+class PrecisionOut(Schema):
+    measures: list[MeasureOut]
+    assurances: list[AssuranceOut]
+    clues: list[ClueOut]
+
+
 def _shape(access: Access):
     def shape(rows: QuerySet[Household]) -> list[dict]:
         values = rows.values(*[f if f not in {"village", "county"} else f"{f}_id" for f in FIELDS])
@@ -192,3 +225,12 @@ def household_history(request: HttpRequest, household_no: str = HOUSEHOLD_NO) ->
     access = caller_access(request)
     household = household_get(access=access, household_no=household_no)
     return [{"year": c.year, "kind": c.kind} for c in household.history.order_by("year", "id")]
+
+
+@router.get("/households/{household_no}/precision", response=PrecisionOut)
+def household_precision_route(request: HttpRequest, household_no: str = HOUSEHOLD_NO) -> object:
+    """Return what the precision ledgers hold about a household: measures received (a
+    member's ID number masked as on its page), 两不愁三保障 by year, and risk clues."""
+    access = caller_access(request)
+    household = household_get(access=access, household_no=household_no)
+    return household_precision(access=access, household=household)
