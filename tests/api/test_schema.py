@@ -4,6 +4,8 @@ the schema says (status, content type, body, headers)."""
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
@@ -27,6 +29,18 @@ def test_the_schema_is_openapi_3_1(client):
     assert document["openapi"] == "3.1.0"
     assert len(document["paths"]) >= 35
     assert client.get("/api/docs").status_code == 200
+
+
+@pytest.fixture(autouse=True)
+def _one_connection():
+    """Keep the test's database connection across requests, as Django's test client does: the
+    WSGI handler would close it after each one (and with it the test's transaction on
+    PostgreSQL)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
