@@ -73,6 +73,12 @@ def test_lists_hold_the_selectors_rows_and_no_other(role, households, ledger_row
     for key, ledger in ledgers().items():
         rows = _all_pages(client, f"/api/ledgers/{key}", limit=1000)
         assert len(rows) == ledger_records_for(ledger, access=access).count(), key
+    pairings = _all_pages(client, "/api/pairings", limit=1000)
+    assert len(pairings) == len(access.pairing_ids)
+    regions = _all_pages(client, "/api/regions", limit=1000)
+    assert regions
+    assert all(access.covers(r["code"]) for r in regions)
+    assert not {"140121", "140121100201"} & {r["code"] for r in regions}
 
 
 def _programme():
