@@ -82,6 +82,7 @@ def test_public_surface():
         "annotated_workbook",
         "export_file_name",
         "export_ledger",
+        "ledger_rows",
         "template_file_name",
         "template_workbook",
         "write_annotated",

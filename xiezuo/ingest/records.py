@@ -1,13 +1,11 @@
-"""Reading any ledger of the catalog: its rows the caller may read, through the scoped
-selectors, in catalog order and masked per `Access.mask`.
+"""Reading any ledger of the catalog: the rows the caller may read, through the scoped
+selector of its model.
 
 What an export writes and what the API lists come from here, so both choose the same selector
-for a model and mask the same fields: `ledger_records_for` returns the rows as a queryset,
-`ledger_rows` yields them as cells.
+for a model; `writing.ledger_rows` then turns the rows into cells in catalog order, masked per
+`Access.mask`.
 """
 
-import itertools
-from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
@@ -16,8 +14,7 @@ from django.db.models import Model, Q, QuerySet
 from xiezuo.access import Access
 from xiezuo.core import codes
 from xiezuo.core.errors import ScopeError, XiezuoError
-from xiezuo.ingest.catalog import Column, Ledger
-from xiezuo.ingest.writing._layout import LIST_SEPARATOR, Cell, cell_value
+from xiezuo.ingest.catalog import Ledger
 from xiezuo.ledgers.models import PairingRecord
 from xiezuo.ledgers.selectors import ledger_records
 from xiezuo.precision.models import CountyCheck
@@ -26,9 +23,7 @@ from xiezuo.regions.models import RuralPopulation
 from xiezuo.registry.models import Household
 from xiezuo.registry.selectors import household_list
 
-__all__ = ["CHUNK_ROWS", "FilterError", "ledger_records_for", "ledger_rows"]
-
-CHUNK_ROWS = 2_000
+__all__ = ["FilterError", "ledger_records_for"]
 
 
 class FilterError(XiezuoError):
@@ -92,67 +87,3 @@ def _population(*, access: Access, region: str | None) -> QuerySet[RuralPopulati
             raise ScopeError(f"无权读取区域 {region} 的人口数据", region=region)
         records = records.filter(region__code__startswith=codes.prefix(region))
     return records
-
-
-def _lookup(column: Column) -> str:
-    if column.type == "household":
-        return column.field.removesuffix("_id") + "__household_no"
-    if column.type == "households":
-        return "pk"  # filled per chunk
-    return column.field
-
-
-def ledger_rows(
-    ledger: Ledger, records: QuerySet[Any], access: Access, *, chunk_rows: int = CHUNK_ROWS
-) -> Iterator[list[Cell]]:
-    """Yield each record as cells in catalog order, masked per `Access.mask`.
-
-    Rows are read in chunks (`.iterator(chunk_size=…)`), so memory stays flat whatever the row
-    count; a project's beneficiary households are fetched once per chunk.
-    """
-    model = records.model
-    columns = ledger.columns
-    personal = access.personal(ledger.model)
-    masked = personal is not None and any(c.field in personal.fields for c in columns)
-    lookups = [*(_lookup(c) for c in columns), "pk"]
-    if personal is not None and masked:
-        lookups.append(personal.region)
-    pk_at = len(columns)
-    lists = [i for i, c in enumerate(columns) if c.type == "households"]
-    shown: dict[str, bool] = {}
-    iterator = records.values_list(*lookups).iterator(chunk_size=chunk_rows)
-    for chunk in itertools.batched(iterator, chunk_rows):
-        households = {
-            i: _household_lists(model, columns[i], [row[pk_at] for row in chunk]) for i in lists
-        }
-        for row in chunk:
-            values = [cell_value(c, value) for c, value in zip(columns, row, strict=False)]
-            if masked:
-                code = row[-1]
-                if code not in shown:
-                    shown[code] = not access.masks(ledger.model, code)
-                if not shown[code]:
-                    cells = access.mask(
-                        ledger.model,
-                        {c.field: v for c, v in zip(columns, values, strict=True)},
-                        region=code,
-                    )
-                    values = [cells[c.field] for c in columns]
-            for i in lists:
-                values[i] = LIST_SEPARATOR.join(households[i].get(row[pk_at], ())) or None
-            yield values
-
-
-def _household_lists(model: type[Model], column: Column, pks: list[int]) -> dict[int, list[str]]:
-    """Return the 户编号 of a many-to-many household column for the records `pks`."""
-    field = model._meta.get_field(column.field)
-    through = field.remote_field.through  # type: ignore[union-attr]
-    own, other = field.m2m_field_name(), field.m2m_reverse_field_name()  # type: ignore[union-attr]
-    found: dict[int, list[str]] = {}
-    for pk, household_no in (
-        through._default_manager.filter(**{f"{own}_id__in": pks})
-        .order_by(f"{own}_id", f"{other}__household_no")
-        .values_list(f"{own}_id", f"{other}__household_no")
-    ):
-        found.setdefault(pk, []).append(household_no)
-    return found

@@ -22,7 +22,8 @@ from xiezuo.api.auth import caller_access
 from xiezuo.api.errors import ApiError
 from xiezuo.api.listing import STREAMED, YearFilters, listing
 from xiezuo.ingest.catalog import Column, Ledger, ledgers
-from xiezuo.ingest.records import FilterError, ledger_records_for, ledger_rows
+from xiezuo.ingest.records import FilterError, ledger_records_for
+from xiezuo.ingest.writing import ledger_rows
 
 router = Router(tags=["ledgers"])
 

@@ -5,7 +5,12 @@ below), so an exported file imports back unchanged.
 """
 
 from xiezuo.ingest.writing._annotate import annotated_workbook, write_annotated
-from xiezuo.ingest.writing._export import ExportError, export_file_name, export_ledger
+from xiezuo.ingest.writing._export import (
+    ExportError,
+    export_file_name,
+    export_ledger,
+    ledger_rows,
+)
 from xiezuo.ingest.writing._template import template_file_name, template_workbook, write_template
 
 __all__ = [
@@ -13,6 +18,7 @@ __all__ = [
     "annotated_workbook",
     "export_file_name",
     "export_ledger",
+    "ledger_rows",
     "template_file_name",
     "template_workbook",
     "write_annotated",

@@ -7,8 +7,11 @@ row count. A project's beneficiary households are fetched once per chunk.
 
 import csv
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from xiezuo.access import Access
@@ -17,13 +20,15 @@ from xiezuo.access.models import AuditEvent
 from xiezuo.core import codes
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.progress import Progress
-from xiezuo.ingest import records  # a module: records imports this package
-from xiezuo.ingest.catalog import Ledger
+from xiezuo.ingest.catalog import Column, Ledger
 from xiezuo.ingest.catalog import ledger as get_ledger
+from xiezuo.ingest.records import ledger_records_for
 from xiezuo.ingest.writing._layout import (
+    LIST_SEPARATOR,
     MAX_DATA_ROWS,
     Cell,
     LedgerSheet,
+    cell_value,
     csv_text,
     notes_text,
 )
@@ -64,7 +69,7 @@ def export_ledger(
             codes.level_of(region)
         except ValueError as error:
             raise ExportError(str(error), region=region) from None
-    rows_read = records.ledger_records_for(ledger, access=access, region=region)
+    rows_read = ledger_records_for(ledger, access=access, region=region)
     total = rows_read.count()
     as_csv = path.suffix.lower() == ".csv"
     if not as_csv and total > MAX_DATA_ROWS:
@@ -73,7 +78,7 @@ def export_ledger(
             f"（{MAX_DATA_ROWS:,} 行）。请导出为 .csv 文件，或用 --region 分区导出。",
             rows=total,
         )
-    rows = records.ledger_rows(ledger, rows_read, access)
+    rows = ledger_rows(ledger, rows_read, access)
     written = 0
     if progress:
         progress("导出", written, total)
@@ -94,6 +99,73 @@ def export_ledger(
         detail={"file": path.name, "personal": access.personal(ledger.model) is not None},
     )
     return written
+
+
+# --- rows as cells ---------------------------------------------------------------------------
+
+
+def _lookup(column: Column) -> str:
+    if column.type == "household":
+        return column.field.removesuffix("_id") + "__household_no"
+    if column.type == "households":
+        return "pk"  # filled per chunk
+    return column.field
+
+
+def ledger_rows(
+    ledger: Ledger, records: QuerySet[Any], access: Access, *, chunk_rows: int = CHUNK_ROWS
+) -> Iterator[list[Cell]]:
+    """Yield each record as cells in catalog order, masked per `Access.mask`.
+
+    Rows are read in chunks (`.iterator(chunk_size=…)`), so memory stays flat whatever the row
+    count; a project's beneficiary households are fetched once per chunk.
+    """
+    model = records.model
+    columns = ledger.columns
+    personal = access.personal(ledger.model)
+    masked = personal is not None and any(c.field in personal.fields for c in columns)
+    lookups = [*(_lookup(c) for c in columns), "pk"]
+    if personal is not None and masked:
+        lookups.append(personal.region)
+    pk_at = len(columns)
+    lists = [i for i, c in enumerate(columns) if c.type == "households"]
+    shown: dict[str, bool] = {}
+    iterator = records.values_list(*lookups).iterator(chunk_size=chunk_rows)
+    for chunk in itertools.batched(iterator, chunk_rows):
+        households = {
+            i: _household_lists(model, columns[i], [row[pk_at] for row in chunk]) for i in lists
+        }
+        for row in chunk:
+            values = [cell_value(c, value) for c, value in zip(columns, row, strict=False)]
+            if masked:
+                code = row[-1]
+                if code not in shown:
+                    shown[code] = not access.masks(ledger.model, code)
+                if not shown[code]:
+                    cells = access.mask(
+                        ledger.model,
+                        {c.field: v for c, v in zip(columns, values, strict=True)},
+                        region=code,
+                    )
+                    values = [cells[c.field] for c in columns]
+            for i in lists:
+                values[i] = LIST_SEPARATOR.join(households[i].get(row[pk_at], ())) or None
+            yield values
+
+
+def _household_lists(model: type[Model], column: Column, pks: list[int]) -> dict[int, list[str]]:
+    """Return the 户编号 of a many-to-many household column for the records `pks`."""
+    field = model._meta.get_field(column.field)
+    through = field.remote_field.through  # type: ignore[union-attr]
+    own, other = field.m2m_field_name(), field.m2m_reverse_field_name()  # type: ignore[union-attr]
+    found: dict[int, list[str]] = {}
+    for pk, household_no in (
+        through._default_manager.filter(**{f"{own}_id__in": pks})
+        .order_by(f"{own}_id", f"{other}__household_no")
+        .values_list(f"{own}_id", f"{other}__household_no")
+    ):
+        found.setdefault(pk, []).append(household_no)
+    return found
 
 
 # --- writing them ---------------------------------------------------------------------------
