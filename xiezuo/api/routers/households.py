@@ -1,6 +1,7 @@
 """Households by their 户编号, with members, incomes and status history: read through the
 registry's selectors, personal data masked per `Access.mask` as on the pages."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db.models import QuerySet
@@ -138,7 +139,9 @@ class PrecisionOut(Schema):
     clues: list[ClueOut]
 
 
-def _shape(access: Access):
+def _shape(access: Access) -> Callable[[QuerySet[Household]], list[dict]]:
+    """Return the function that shows households as `access` may see them."""
+
     def shape(rows: QuerySet[Household]) -> list[dict]:
         values = rows.values(*[f if f not in {"village", "county"} else f"{f}_id" for f in FIELDS])
         shown = []
@@ -150,7 +153,9 @@ def _shape(access: Access):
     return shape
 
 
-def _audit(access: Access, filters: Filters):
+def _audit(access: Access, filters: Filters) -> Callable[[int], None]:
+    """Return the function that writes a read of `n` households to the audit log."""
+
     def on_read(rows: int) -> None:
         audit(
             access=access,
