@@ -491,14 +491,22 @@ def make_cases(
     n, m, last_year = register.n, register.monitored.count, register.last_year
     year_end = np.datetime64(f"{last_year}-12-31", "D")
     first = clues["first"]
-    clue_household = clues["household"][first]
-    clue_date = clues["found_on"][first]
-    clue_category = clues["category"][first]
-
     per_capita = register.net_of(last_year) / register.size
     households = register.households
-    exited = (households.exit_year > 0) & ~households.poor_at_end
-    below = np.flatnonzero(exited & (per_capita[:n] < register.threshold * 0.995))
+    exited = np.concatenate(
+        [(households.exit_year > 0) & ~households.poor_at_end, np.zeros(m, dtype=bool)]
+    )
+    # A clue makes a case of an exited household, or of any whose rigid spending beats its
+    # net income of the year before; households still poor are helped as poor households.
+    rigid = np.zeros(register.total)
+    spent = ~np.isnan(clues["rigid_spending"])
+    np.maximum.at(rigid, clues["household"][spent], clues["rigid_spending"][spent])
+    sudden = rigid > register.net_of(last_year - 1)
+    case_clue = first & (exited | sudden)[clues["household"]]
+    clue_household = clues["household"][case_clue]
+    clue_date = clues["found_on"][case_clue]
+    clue_category = clues["category"][case_clue]
+    below = np.flatnonzero(exited[:n] & (per_capita[:n] < register.threshold * 0.995))
     below = below[~np.isin(below, clue_household) & ~np.isin(below, gap_households)]
     low, high = (np.datetime64(d, "D") for d in monitored_settings["included"])
     span = int((high - low).astype(np.int64))
@@ -562,7 +570,7 @@ def make_cases(
     recovered = np.concatenate([np.zeros(n, bool), register.monitored.recovered])
     above = per_capita >= register.threshold * 1.02
     may_end = is_confirmed & above[household] & assurance_ok[household]
-    may_end &= np.where(monitored, recovered[household], exited[np.minimum(household, n - 1)])
+    may_end &= np.where(monitored, recovered[household], exited[household])
     after = np.maximum(
         np.where(measured, measure_start, confirmed), np.where(notice, notice_to, confirmed)
     )
