@@ -125,7 +125,7 @@ def write_precision(
     )
     measures = draws.make_measures(rng["measures"], register, settings["measures"])
     gaps = measures.gap_households
-    assurances, _, assurance_ok = draws.make_assurances(
+    assurances, assurance_ok = draws.make_assurances(
         rng["assurances"], register, settings["assurances"]
     )
     clues = draws.make_clues(
@@ -143,7 +143,9 @@ def write_precision(
             np.arange(monitored_base, monitored_base + monitored.count),
         ]
     )
-    rows["monitored"] = _insert_monitored(monitored, watched_from, watched_until, monitored_base, report)
+    rows["monitored"] = _insert_monitored(
+        monitored, watched_from, watched_until, monitored_base, report
+    )
     seconds["monitored"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

@@ -2,8 +2,9 @@
 of every pairing for every programme year, and accounts.
 
 `demo_build` wipes the ledger rows of the programme's pairings and the registry of its recipient
-counties, and writes new ones in one transaction, through the bulk path with explicit primary
-keys (no ORM saves, no query per row). `demo_accounts` creates one user per role with a known,
+counties (with their precision and monitoring rows, county checks and village populations), and
+writes new ones in one transaction, through the bulk path with explicit primary keys (no ORM
+saves, no query per row). `demo_accounts` creates one user per role with a known,
 demo-only password.
 """
 

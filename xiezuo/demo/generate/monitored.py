@@ -77,12 +77,12 @@ def make_monitored(
     sudden_last = sudden_before * uniform(rng, settings["sudden_2020"], n)
     recovered_last = threshold * uniform(rng, settings["recovered_2020"], n)
     recovered = sudden & (sudden_last >= threshold)
-    per_capita[:, -1] = np.where(sudden, np.where(recovered, recovered_last, sudden_last), edge_last)
+    per_capita[:, -1] = np.where(
+        sudden, np.where(recovered, recovered_last, sudden_last), edge_last
+    )
     per_capita[:, -2] = np.where(sudden, sudden_before, edge_before)
     net = per_capita * households.size[:, None]
-    parts, costs = split_income(
-        rng, profile["income"], net, households.base_attribute, members
-    )
+    parts, costs = split_income(rng, profile["income"], net, households.base_attribute, members)
     rows = np.nonzero(np.ones((n, years.size), dtype=bool))
     incomes = {
         "household": rows[0],
@@ -174,9 +174,10 @@ def make_village_population(
     villages = geography.villages[village].tolist()
     for y in years:
         ratio = np.array(
-            [by_county.get((code, y), 0) / c if c else 0.0 for code, c in zip(
-                codes, county_last.tolist(), strict=True
-            )]
+            [
+                by_county.get((code, y), 0) / c if c else 0.0
+                for code, c in zip(codes, county_last.tolist(), strict=True)
+            ]
         )
         values = np.floor(at_last * ratio[county]).astype(np.int64)
         region.extend(villages)

@@ -65,20 +65,6 @@ class Register:
         return np.concatenate([self.households.village, self.monitored.households.village])
 
 
-@dataclass
-class Plan:
-    """What the monitoring of the last year drew; measures and cases read it."""
-
-    gap_households: np.ndarray  # registered indexes with a gap year
-    wrong_exits: np.ndarray  # registered indexes
-    assurance_ok: np.ndarray  # per household (both kinds): five 是 in the last year
-    clue_household: np.ndarray
-    clue_date: np.ndarray  # datetime64[D]
-    clue_category: np.ndarray  # labels
-    monitored_from: np.ndarray  # per monitored household, datetime64[D]
-    monitored_until: np.ndarray  # NaT: still watched
-
-
 # --- measures ------------------------------------------------------------------------------
 
 
@@ -226,17 +212,15 @@ def _extra(
 
 
 def measure_columns(
-    rng: np.random.Generator, register: Register, settings: dict[str, Any], draw: MeasureDraw
+    rng: np.random.Generator, register: Register, settings: dict[str, Any], drawn: MeasureDraw
 ) -> dict[str, Any]:
     """Return the measure columns (household indexes apart): the member who receives each,
     amount and unit; a row whose natural key (household, member, category, start) repeats
     an earlier one is dropped."""
-    household, category, starts, ends = draw.household, draw.category, draw.start, draw.end
+    household, category, starts, ends = drawn.household, drawn.category, drawn.start, drawn.end
     categories = codelists.labels("measure_category")
     info = [settings["categories"][c] for c in categories]
-    level_of = np.array(
-        [LEVELS.index(i["level"]) + 1 if i["level"] in LEVELS else 0 for i in info]
-    )
+    level_of = np.array([LEVELS.index(i["level"]) + 1 if i["level"] in LEVELS else 0 for i in info])
     chosen = _chosen_members(rng, register)  # (levels + 1) × households: member index or -1
     member = chosen[level_of[category], household]
 
@@ -272,7 +256,9 @@ def measure_columns(
     units = np.array(
         [
             templates[u // geography.villages.size].format(
-                county=geography.county_names[geography.village_county[u % geography.villages.size]],
+                county=geography.county_names[
+                    geography.village_county[u % geography.villages.size]
+                ],
                 township=geography.village_townships[u % geography.villages.size],
             )
             for u in unique.tolist()
@@ -338,9 +324,9 @@ def _chosen_members(rng: np.random.Generator, register: Register) -> np.ndarray:
 
 def make_assurances(
     rng: np.random.Generator, register: Register, settings: dict[str, Any]
-) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
-    """Return assurance columns (household indexes apart), the wrong exits and, per household,
-    whether all five hold in the last year.
+) -> tuple[dict[str, Any], np.ndarray]:
+    """Return assurance columns (household indexes apart) and, per household, whether all
+    five hold in the last year.
 
     Registered households have a row per programme year from their identification, monitored
     ones one for the last year. Exits pass, but for the wrong exits; households poor at the
@@ -364,7 +350,11 @@ def make_assurances(
     met["water"] &= ~(poor & ~water)
 
     exits = np.isin(exit_year, years)
-    wrong = pick_top(rng, exits.astype(float), _at_least_one(settings["wrong_exit_share"] * exits.sum(), int(exits.sum())))
+    wrong = pick_top(
+        rng,
+        exits.astype(float),
+        _at_least_one(settings["wrong_exit_share"] * exits.sum(), int(exits.sum())),
+    )
     which = np.array(list(settings["wrong_exit_fails"]))[
         draw(rng, n, table(settings["wrong_exit_fails"], tuple(settings["wrong_exit_fails"])))
     ]
@@ -388,7 +378,7 @@ def make_assurances(
     all_met = np.logical_and.reduce([met[name] for name in FIVE])
     last[household[at_last]] = all_met[at_last]
     last[n:] = np.logical_and.reduce([watched[name] for name in FIVE])
-    return columns, np.flatnonzero(wrong), last
+    return columns, last
 
 
 # --- risk clues ----------------------------------------------------------------------------
@@ -428,12 +418,18 @@ def make_clues(
     found = low + rng.integers(0, span + 1, k)
     before = register.net_of(last_year - 1)[household]
     beyond = np.concatenate(
-        [rng.random(registered.size) < settings["rigid_beyond_share"], np.ones(monitored.size, bool)]
+        [
+            rng.random(registered.size) < settings["rigid_beyond_share"],
+            np.ones(monitored.size, bool),
+        ]
     )
     some = ~beyond & (rng.random(k) < settings["rigid_some_share"])
     rigid = np.select(
         [beyond, some],
-        [before * uniform(rng, settings["rigid_beyond"], k), before * uniform(rng, settings["rigid_some"], k)],
+        [
+            before * uniform(rng, settings["rigid_beyond"], k),
+            before * uniform(rng, settings["rigid_some"], k),
+        ],
         default=np.nan,
     )
     rigid = np.round(rigid, -1)
@@ -559,10 +555,7 @@ def make_cases(
     categories = codelists.labels("measure_category")
     case_measure = clue_settings["case_measures"]
     measure_category = np.array(
-        [
-            categories.index(case_measure[str(cat)])
-            for cat in clue_category.tolist()
-        ]
+        [categories.index(case_measure[str(cat)]) for cat in clue_category.tolist()]
         + [categories.index(settings["income_measure"])] * (edge.size + income_only.size),
         dtype=np.int64,
     )
@@ -602,7 +595,9 @@ def make_cases(
         "notice_to": texts(np.where(notice, notice_to, nat)[row]),
         "eliminated_on": texts(np.where(eliminated, eliminated_on, nat)[row]),
         "note": [""] * int(row.sum()),
-        "updated_at": [f"{d} 09:30:00+00:00" for d in texts(last_step[row])],
+        # UTC without an offset: how Django keeps datetimes in SQLite, and what PostgreSQL
+        # reads in the connection's time zone (UTC).
+        "updated_at": [f"{d} 09:30:00" for d in texts(last_step[row])],
         "updated_by": [settings["updated_by"]] * int(row.sum()),
     }
     measures = {
@@ -633,7 +628,9 @@ def make_county_checks(
     weight = np.where((exit_year > 0) & (year >= exit_year), settings["after_exit_weight"], 1.0)
     failing = pick_top(rng, weight, _at_least_one(settings["failing_share"] * k, k))
     which = rng.integers(0, 3, k)
-    missed = np.where(failing & (which == 0), uniform(rng, settings["failing_missed_rate"], k), missed)
+    missed = np.where(
+        failing & (which == 0), uniform(rng, settings["failing_missed_rate"], k), missed
+    )
     wrong = np.where(
         failing & (which == 1), uniform(rng, settings["failing_wrong_exit_rate"], k), wrong
     )
