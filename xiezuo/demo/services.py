@@ -279,12 +279,13 @@ def demo_build(
             seconds=seconds,
         )
 
-        for model in (
+        written: tuple[type[Model], ...] = (
             *REGISTRY_MODELS,
             *ledgers.STAGE_MODELS.values(),
             *precision.HOUSEHOLD_MODELS,
             precision.CountyCheck,
-        ):
+        )
+        for model in written:
             reset_sequence(model)
         version_bump(REGISTRY)  # the overview's cache key
 
@@ -435,7 +436,10 @@ def _wipe(counties: list[str], *, programme: Programme) -> None:
     for rows in ledgers.ledger_rows(programme):
         _delete(rows)
     households = Household.objects.filter(county_id__in=counties)
-    for model in (Member, Income, StatusChange, HouseholdYear, *precision.HOUSEHOLD_MODELS):
+    children: tuple[type[Model], ...] = (
+        Member, Income, StatusChange, HouseholdYear, *precision.HOUSEHOLD_MODELS,
+    )  # fmt: skip
+    for model in children:
         _delete(model._default_manager.filter(household_id__in=households.values("pk")))
     _delete(households)
     for rows in precision.precision_rows(counties):

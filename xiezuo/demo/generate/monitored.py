@@ -127,7 +127,7 @@ def make_village_population(
     households: Households,
     county_population: dict[str, list[Any]],
     settings: dict[str, Any],
-) -> dict[str, list[Any]]:
+) -> dict[str, Any]:
     """Return rural registered population per village holding households, and year.
 
     A village's population is its registered people ÷ a share drawn around its county's share;

@@ -614,7 +614,7 @@ def make_cases(
 
 def make_county_checks(
     rng: np.random.Generator, geography: Geography, years: list[int], settings: dict[str, Any]
-) -> dict[str, list[Any]]:
+) -> dict[str, Any]:
     """Return one check per recipient county and programme year: rates within the exit
     thresholds, but for a few county-years, mostly before the county's exit, that fail one."""
     counties = len(geography.counties)
