@@ -49,6 +49,8 @@ STAGE_TITLES = {
 }
 # Rows hanging on a household, deleted with the demo households.
 HOUSEHOLD_MODELS: tuple[type[Model], ...] = (Measure, Assurance, Clue, MonitoringCase)
+# Every table this module writes besides the registry's.
+MODELS: tuple[type[Model], ...] = (*HOUSEHOLD_MODELS, CountyCheck)
 WIPED_TITLES: dict[type[Model], str] = {
     Measure: "帮扶措施",
     Assurance: "两不愁三保障",

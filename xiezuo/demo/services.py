@@ -282,8 +282,7 @@ def demo_build(
         written: tuple[type[Model], ...] = (
             *REGISTRY_MODELS,
             *ledgers.STAGE_MODELS.values(),
-            *precision.HOUSEHOLD_MODELS,
-            precision.CountyCheck,
+            *precision.MODELS,
         )
         for model in written:
             reset_sequence(model)
