@@ -155,6 +155,6 @@ class MonitoringReport:
         """Return the report with exactly the keys of `xiezuo monitor --format json`."""
         return {
             "year": self.year,
-            "threshold": str(self.threshold),
+            "threshold": float(self.threshold),
             "cases": [case.as_json() for case in self.cases],
         }
