@@ -208,7 +208,14 @@ def precision_registry(programme, make_household):
         "U2": make_household(one, people=3, identified_year=2016, exit_year=2019),
         "D1": make_household("130728100201", people=5, identified_year=2016),
     }
-    causes = {"G1": "因病", "G2": "因病", "W1": "缺资金", "R1": "缺技术", "U1": "因残", "U2": "因病"}
+    causes = {
+        "G1": "因病",
+        "G2": "因病",
+        "W1": "缺资金",
+        "R1": "缺技术",
+        "U1": "因残",
+        "U2": "因病",
+    }
     causes["D1"] = "因学"
     for key, cause in causes.items():
         h[key].main_cause = cause

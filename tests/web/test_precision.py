@@ -1,6 +1,7 @@
 """The precision pages over HTTP: a county's 精准帮扶 page, the 监测 board, a case with its
 steps and the village notice — what each role reaches, what it sees, what it may change."""
 
+import html as html_text
 import re
 
 import pytest
@@ -35,8 +36,8 @@ def rows(html: str, table: str) -> dict[str, str]:
     """Return the rows of a table as {data-household: the row's text}."""
     body = re.search(rf'<table[^>]*id="{table}".*?<tbody>(.*?)</tbody>', html, re.S)
     assert body, f"table {table} not found"
-    found = re.findall(r'<tr data-household="([^"]+)"(.*?)</tr>', body.group(1), re.S)
-    return {no: re.sub(r"<[^>]+>|\s+", " ", text).strip() for no, text in found}
+    found = re.findall(r'<tr data-household="([^"]+)"[^>]*>(.*?)</tr>', body.group(1), re.S)
+    return {no: " ".join(re.sub(r"<[^>]+>", " ", text).split()) for no, text in found}
 
 
 def listed(html: str, section: str) -> list[str]:
@@ -171,9 +172,7 @@ def test_monitoring_before_2020_says_it_had_not_begun(client, precision_registry
 # --- the county page ------------------------------------------------------------------------
 
 
-def test_county_page_lists_gaps_wrong_exits_and_ready_households(
-    client, precision_registry, users
-):
+def test_county_page_lists_gaps_wrong_exits_and_ready_households(client, precision_registry, users):
     """G1's only 医疗保障 ended the day before 2020: a gap (其他原因 缺资金 listed, not counted);
     W1 exited in 2020 failing on housing; R1 passes while still poor."""
     h = precision_registry
@@ -201,7 +200,7 @@ def test_county_checklist_and_what_if(client, precision_registry, users):
         "approval": "true",
     }
     table = re.search(r'id="check-table".*?</table>', html, re.S).group(0)
-    text = re.sub(r"<[^>]+>|\s+", " ", table)
+    text = " ".join(html_text.unescape(re.sub(r"<[^>]+>", " ", table)).split())
     assert "贫困发生率 2.00 % < 2.00 % 未通过" in text
     assert "错退率 3.00 % ≤ 2.00 % 未通过" in text
     assert "群众认可度 95.00 % ≥ 90.00 % 通过" in text
@@ -234,7 +233,7 @@ def test_village_chart_data_marks_villages_at_the_threshold(client, precision_re
 def test_a_helper_reads_the_county_page_read_only(client, precision_registry, users):
     html = as_user(client, users["chaoyang"]).get(county_url()).content.decode()
     assert "只读" in html
-    assert "<form method=\"post\"" not in html
+    assert '<form method="post"' not in html
 
 
 # --- the monitoring board ---------------------------------------------------------------------
@@ -256,7 +255,9 @@ def test_board_counts_and_lists_cases_with_overdue_deadlines(client, precision_r
     u2 = re.search(rf'<tr data-household="{h["U2"].household_no}"[^>]*>', html).group(0)
     assert 'class="overdue-row"' in u2
     assert 'data-overdue="confirm' in u2
-    assert '<td class="overdue" data-overdue-cell="confirm" title="逾期未确认">2020-03-16</td>' in html
+    assert (
+        '<td class="overdue" data-overdue-cell="confirm" title="逾期未确认">2020-03-16</td>' in html
+    )
     assert "脱贫不稳定户" in listed_cases[h["U1"].household_no]
     assert "边缘易致贫户" in listed_cases[h["M1"].household_no]
     assert "非建档立卡" in listed_cases[h["M1"].household_no]
@@ -273,7 +274,9 @@ def test_board_filters_by_category_status_and_village(client, precision_registry
     client = as_user(client, users["programme"])
     url = reverse("web:monitoring")
     marginal = rows(
-        client.get(url, {"year": 2020, "as_of": AS_OF, "category": "边缘易致贫户"}).content.decode(),
+        client.get(
+            url, {"year": 2020, "as_of": AS_OF, "category": "边缘易致贫户"}
+        ).content.decode(),
         "case-table",
     )
     assert list(marginal) == [h["M1"].household_no]
@@ -352,18 +355,27 @@ def test_a_county_office_confirms_notices_and_eliminates(client, precision_regis
 
 
 def test_the_services_refusal_is_shown(client, precision_registry, users):
-    """U1 earns 5,000 per person, below 6,000: its risk cannot be marked eliminated; a notice
-    of three days is shorter than five."""
-    h = precision_registry
-    client = as_user(client, users["kangbao"])
-    html = post_step(client, h["U1"], "eliminate", on="2020-12-01").content.decode()
+    """U1 earns 5,000 per person, below 6,000: its risk cannot be marked eliminated."""
+    u1 = precision_registry["U1"]
+    html = post_step(as_user(client, users["kangbao"]), u1, "eliminate", on="2020-12-01")
+    html = html.content.decode()
     assert 'class="flash flash-error"' in html
-    assert "未保存：" in html
-    assert not MonitoringCase.objects.filter(household=h["U1"], eliminated_on__isnull=False)
-    post_step(client, h["U2"], "confirm", on="2020-03-10")
-    html = post_step(client, h["U2"], "notice", start="2020-03-11", end="2020-03-13")
-    assert "未保存：" in html.content.decode()
-    assert MonitoringCase.objects.get(household=h["U2"]).notice_from is None
+    assert "未保存：2020 年人均纯收入 5,000.00 元低于监测标准 6,000.00 元" in html
+    assert not MonitoringCase.objects.filter(household=u1, eliminated_on__isnull=False)
+
+
+def test_a_short_notice_is_recorded_and_shown_overdue(client, precision_registry, users):
+    """A notice of three days (both ends counted) is kept as it ran; the case shows the
+    notice overdue, since the rules ask five."""
+    u2 = precision_registry["U2"]
+    client = as_user(client, users["kangbao"])
+    post_step(client, u2, "confirm", on="2020-03-10")
+    html = post_step(client, u2, "notice", start="2020-03-11", end="2020-03-13").content.decode()
+    assert "已记录村内公示" in html
+    assert re.search(r'class="alert" data-overdue="[^"]*notice', html)
+    assert '<tr data-step="notice" class="overdue-row">' in html
+    case = MonitoringCase.objects.get(household=u2, year=2020)
+    assert (str(case.notice_from), str(case.notice_to)) == ("2020-03-11", "2020-03-13")
 
 
 def test_a_form_with_a_bad_date_changes_nothing(client, precision_registry, users):
@@ -403,3 +415,12 @@ def test_village_notice_holds_no_personal_data(client, precision_registry, users
     assert "13812345678" not in html
     assert "长期慢性病" not in html  # members' health
     assert "@page" not in html  # the print rules live in the stylesheet
+
+
+def test_a_year_without_a_poverty_line_says_so(client, precision_registry, users):
+    """The small programme sets a line for 2020 only: 2019 cannot be judged, and says why."""
+    response = as_user(client, users["kangbao"]).get(county_url(year=2019))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="precision-error"' in html
+    assert "2019 年无法核算" in html

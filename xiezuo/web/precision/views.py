@@ -119,26 +119,34 @@ def county_page(request: HttpRequest, county: str, *, caller: Caller) -> HttpRes
     names = dict(counties)
     if county not in names:
         raise Http404("没有这个受援县，或您的账号不能查看它")
+    context = {
+        "programme": programme,
+        "year": year,
+        "years": list(programme.years),
+        "county": county,
+        "county_name": names[county],
+        "counties": counties,
+        "read_only": not caller.access.may(Verb.WRITE_REGISTRY),
+    }
     try:
         report = precision_report(access=caller.access, year=year, region=county)
     except ScopeError as error:
         raise Http404(error.message) from error
-    rules = caller.rules(year)
+    except XiezuoError as error:  # the programme lacks a figure of the year (its line)
+        return render(request, "web/precision_county.html", {**context, "error": error.message})
     townships = names_for({v.township for v in report.villages})
     villages = names_for({g.village for g in report.gaps} | {c for c, _ in _to_exit(report)})
     return render(
         request,
         "web/precision_county.html",
         {
-            "programme": programme,
-            "year": year,
-            "years": list(programme.years),
-            "county": county,
-            "county_name": names[county],
-            "counties": counties,
-            "read_only": not caller.access.may(Verb.WRITE_REGISTRY),
+            **context,
             **display.county_context(
-                report, county=county, rules=rules, townships=townships, village_names=villages
+                report,
+                county=county,
+                rules=caller.rules(year),
+                townships=townships,
+                village_names=villages,
             ),
         },
     )
@@ -182,6 +190,8 @@ def monitoring_board(request: HttpRequest, *, caller: Caller) -> HttpResponse:
         )
     except ScopeError as error:
         raise Http404(error.message) from error
+    except XiezuoError as error:  # the programme lacks a figure of the year (its line)
+        return render(request, "web/precision_monitoring.html", {**context, "error": error.message})
     cases = display.filter_cases(
         report.cases,
         category=data["category"],

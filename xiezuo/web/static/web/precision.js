@@ -68,6 +68,7 @@
         type: "treemap",
         name: "全县",
         roam: false,
+        top: 8, left: 4, right: 4, bottom: 36,
         nodeClick: "zoomToNode",
         leafDepth: null,
         visibleMin: 40,
