@@ -424,3 +424,16 @@ def test_a_year_without_a_poverty_line_says_so(client, precision_registry, users
     assert response.status_code == 200
     assert 'id="precision-error"' in html
     assert "2019 年无法核算" in html
+
+
+def test_a_cadre_reads_the_cases_of_their_village(client, precision_registry, make_user):
+    """A village cadre reads the board and the notice of their village, and no county page."""
+    h = precision_registry
+    client = as_user(client, make_user("cadre", Role.CADRE, TWO))
+    board = client.get(reverse("web:monitoring"), {"year": 2020, "as_of": AS_OF})
+    assert set(rows(board.content.decode(), "case-table")) == {h["W1"].household_no}
+    assert client.get(county_url()).status_code == 404
+    html = client.get(reverse("web:precision")).content.decode()
+    assert "您的账号不覆盖本项目的任何受援县" in html
+    assert client.get(reverse("web:monitoring-notice", args=[ONE])).status_code == 404
+    assert client.get(reverse("web:monitoring-notice", args=[TWO])).status_code == 200
