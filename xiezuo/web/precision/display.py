@@ -22,7 +22,7 @@ from xiezuo.precision.rules import Rules
 OVERDUE_LABELS = {
     OVERDUE_CONFIRM: "逾期未确认",
     OVERDUE_NOTICE: "公示未完成",
-    OVERDUE_MEASURE: "一个月内未落实措施",
+    OVERDUE_MEASURE: "措施未落实",
 }
 
 # --- the county page -------------------------------------------------------------------------
