@@ -101,7 +101,8 @@ def test_a_helper_office_sees_its_paired_county(precision_world, access_as):
 
 def test_a_region_narrows_the_report(precision_world, operator):
     report = precision_report(access=operator, year=2020, region=V2)
-    assert report.gaps == [] and report.wrong_exits == ["K03", "K04"]
+    assert report.gaps == []
+    assert report.wrong_exits == ["K03", "K04"]
     assert [v.village for v in report.villages] == [V2]
     assert report.counties == []  # a village holds no county
 
@@ -158,7 +159,8 @@ def test_monitored_households(monitoring_world, operator):
     m5 = monitoring_case(access=operator, household_no="M05", year=2020, as_of=AS_OF)
     assert m5.reasons == ("边缘易致贫户：监测户无当年收入记录，按低于监测标准处理",)
     assert (m5.measure_by, m5.first_measure) == (dt.date(2020, 3, 2), dt.date(2020, 3, 5))
-    assert m5.first_clue is None and m5.confirm_by is None
+    assert m5.first_clue is None
+    assert m5.confirm_by is None
     m7 = monitoring_case(access=operator, household_no="M07", year=2020, as_of=AS_OF)
     assert m7.reasons == (
         "突发严重困难户：风险线索刚性支出 5,000.00 元，超过上年无收入记录（按 0 元计）",
@@ -212,4 +214,6 @@ def test_village_notice_carries_no_personal_data(monitoring_world, operator):
         "reasons": ["边缘易致贫户：监测户人均纯收入 5,500.00 元，低于监测标准 6,000.00 元"],
     }
     text = repr(rows)
-    assert "1380000" not in text and "患有大病" not in text and "因病" not in text
+    assert "1380000" not in text
+    assert "患有大病" not in text
+    assert "因病" not in text
