@@ -85,8 +85,9 @@ def case_eliminate(*, access: Access, household_no: str, year: int, on: date) ->
     """Record that the risk of the case was eliminated on `on`.
 
     The household need not be a case any more: income above the threshold takes most
-    households off the list. Refused (MonitoringError, with the reason) unless the household's per-capita net income
-    of `year` reaches the monitoring threshold and the five assurances of `year` all hold.
+    households off the list. Refused (MonitoringError, with the reason) unless the
+    household's per-capita net income of `year` reaches the monitoring threshold and the five
+    assurances of `year` all hold.
     """
     household = _managed(access=access, household_no=household_no)
     if access.programme is None:
