@@ -84,11 +84,12 @@ def case_notice(
 def case_eliminate(*, access: Access, household_no: str, year: int, on: date) -> MonitoringCase:
     """Record that the risk of the case was eliminated on `on`.
 
-    Refused (MonitoringError, with the reason) unless the household's per-capita net income
-    of `year` reaches the monitoring threshold and the five assurances of `year` all hold.
+    The household need not be a case any more: income above the threshold takes most
+    households off the list. Refused (MonitoringError, with the reason) unless the
+    household's per-capita net income of `year` reaches the monitoring threshold and the five
+    assurances of `year` all hold.
     """
     household = _managed(access=access, household_no=household_no)
-    monitoring_case(access=access, household_no=household_no, year=year, as_of=on)
     if access.programme is None:
         raise ScopeError("没有选定项目")
     threshold = monitoring_threshold(programme=access.programme, year=year)
