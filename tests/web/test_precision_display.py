@@ -131,3 +131,11 @@ def test_case_steps_show_what_was_done_and_what_is_late():
     assert steps["notice"].overdue
     assert (steps["measure"].due, steps["measure"].overdue) == (dt.date(2020, 4, 9), True)
     assert steps["eliminated"].done == ""
+
+
+def test_village_committee_names_are_shortened_as_people_say_them():
+    assert display.short_village("大沟房村民委员会") == "大沟房村"
+    assert display.short_village("石柱梁村村民委员会") == "石柱梁村"
+    assert display.short_village("怡安社区居民委员会") == "怡安社区"
+    assert display.short_village("一村") == "一村"
+    assert display.short_village("村民委员会") == "村民委员会"

@@ -22,8 +22,21 @@ from xiezuo.precision.rules import Rules
 OVERDUE_LABELS = {
     OVERDUE_CONFIRM: "逾期未确认",
     OVERDUE_NOTICE: "公示未完成",
-    OVERDUE_MEASURE: "措施未落实",
+    OVERDUE_MEASURE: "措施逾期",
 }
+
+VILLAGE_SUFFIXES = (("村民委员会", "村"), ("居民委员会", ""), ("村委会", "村"))
+
+
+def short_village(name: str) -> str:
+    """Return a village's name as people say it: 大沟房村民委员会 → 大沟房村, 怡安社区居民委员会 →
+    怡安社区 (the division table names the committee)."""
+    for suffix, spoken in VILLAGE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            stem = name.removesuffix(suffix)
+            return stem if stem.endswith(spoken) else stem + spoken
+    return name
+
 
 # --- the county page -------------------------------------------------------------------------
 
@@ -127,7 +140,7 @@ def treemap_data(
         size = v.population if v.population else max(v.poor_people, 1)
         by_township.setdefault(v.township, []).append(
             {
-                "name": v.name,
+                "name": short_village(v.name),
                 "code": v.village,
                 "value": [size, v.incidence],
                 "population": v.population,

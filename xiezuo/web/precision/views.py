@@ -44,6 +44,7 @@ from xiezuo.web.precision import display
 from xiezuo.web.precision.forms import BoardForm, CaseDateForm, CaseNoticeForm
 
 CASES_PER_PAGE = 100
+MAX_VILLAGE_CHOICES = 300
 COUNTY = re.compile(r"[0-9]{6}")
 VILLAGE = re.compile(r"[0-9]{12}")
 
@@ -218,9 +219,16 @@ def monitoring_board(request: HttpRequest, *, caller: Caller) -> HttpResponse:
             "rows": display.case_rows(page.object_list, village_names),
             "query": query.urlencode(),
             "as_of_query": f"?as_of={data['as_of']:%Y-%m-%d}" if data["as_of"] else "",
-            "villages": sorted({c.village for c in report.cases}),
+            "villages": _village_choices(report.cases, region=region),
         },
     )
+
+
+def _village_choices(cases: list[Any], *, region: str | None) -> list[str]:
+    """Return the villages holding cases, for the filter's suggestions: those of the region
+    chosen, or of the whole board when it is small (a programme holds thousands)."""
+    villages = sorted({case.village for case in cases})
+    return villages if region or len(villages) <= MAX_VILLAGE_CHOICES else []
 
 
 def _monitoring_year(caller: Caller, year: int) -> None:
