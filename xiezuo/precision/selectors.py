@@ -11,6 +11,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -101,6 +102,18 @@ def _cents(expression: Any) -> Any:
     return Cast(Round(expression * Value(100)), BigIntegerField())
 
 
+def _net(relation: str) -> Any:
+    """Return the net income (wages + business + property + transfers − costs) of an income
+    row reached through `relation`."""
+    return (
+        F(f"{relation}__wages")
+        + F(f"{relation}__business")
+        + F(f"{relation}__property_income")
+        + F(f"{relation}__transfers")
+        - F(f"{relation}__costs")
+    )
+
+
 def _net_cents(year: int) -> Subquery:
     """Return the household's net income of `year` in fen (NULL without a record)."""
     net = F("wages") + F("business") + F("property_income") + F("transfers") - F("costs")
@@ -182,15 +195,13 @@ def _gaps(households: QuerySet[Household], *, year: int, rules: Rules) -> list[G
         .order_by("household_no")
         .values_list("household_no", "village_id", "main_cause", "other_causes")
     )
-    from xiezuo.ingest.normalise import list_value
-
     return [
         Gap(
             household=number,
             village=village,
             cause=cause,
             expected=rules.expected_measures(cause),
-            other_causes=tuple(list_value(other)),
+            other_causes=tuple(cause for cause in other.split("、") if cause),
         )
         for number, village, cause, other in rows
     ]
@@ -352,8 +363,25 @@ def _as_of(year: int, as_of: date | None) -> date:
     return as_of if as_of is not None else calc.default_as_of(year, timezone.localdate())
 
 
-def _fen(value: int | None) -> Decimal | None:
-    return None if value is None else Decimal(value) / 100
+# The query columns of `calculations.CaseFacts`, in its order.
+FACT_COLUMNS = (
+    "registered",
+    "unstable",
+    "marginal",
+    "sudden",
+    "size",
+    "net_fen",
+    "before_fen",
+    "rigid_fen",
+    "first_clue",
+    "clue_count",
+    "monitored_from",
+    "monitored_until",
+    "confirmed_on",
+    "notice_from",
+    "notice_to",
+    "eliminated_on",
+)
 
 
 def _cases(
@@ -363,18 +391,30 @@ def _cases(
     case's reasons and standing from its row."""
     start, end = date(year, 1, 1), min(as_of, date(year, 12, 31))
     clues = Clue.objects.filter(household=OuterRef("pk"), found_on__gte=start, found_on__lte=end)
-    board = MonitoringCase.objects.filter(household=OuterRef("pk"), year=year)
-
-    def recorded(name: str) -> Subquery:
-        return Subquery(board.values(name)[:1])
-
+    below = Q(net_fen__isnull=False, size__gt=0, net_fen__lt=F("t_fen"))
     rows = (
         households.order_by()
         .annotate(
-            net_fen=_net_cents(year),
-            before_fen=_net_cents(year - 1),
+            income=FilteredRelation("incomes", condition=Q(incomes__year=year)),
+            income_before=FilteredRelation("incomes", condition=Q(incomes__year=year - 1)),
+            board=FilteredRelation("monitoring_cases", condition=Q(monitoring_cases__year=year)),
+        )
+        .annotate(
+            net_fen=_cents(_net("income")),
+            before_fen=_cents(_net("income_before")),
             t_fen=_times_size(int(threshold * 100)),
             first_clue=Subquery(clues.order_by("found_on").values("found_on")[:1]),
+        )
+        # The candidates first (cheap: columns and one index probe), then the flags of each.
+        .filter(
+            _exited_and_not_poor(year)
+            | Q(
+                registered=False,
+                monitored_from__lte=date(year, 12, 31),
+            )
+            | Q(Exists(clues))
+        )
+        .annotate(
             clue_count=Coalesce(
                 Subquery(
                     clues.order_by().values("household").annotate(n=Count("pk")).values("n")[:1]
@@ -390,13 +430,7 @@ def _cases(
             ),
         )
         .annotate(
-            unstable=_flag(
-                _exited_and_not_poor(year)
-                & (
-                    Q(net_fen__isnull=False, size__gt=0, net_fen__lt=F("t_fen"))
-                    | Q(first_clue__isnull=False)
-                )
-            ),
+            unstable=_flag(_exited_and_not_poor(year) & (below | Q(clue_count__gt=0))),
             marginal=_flag(
                 Q(registered=False, monitored_from__lte=date(year, 12, 31))
                 & (Q(monitored_until__isnull=True) | Q(monitored_until__gte=start))
@@ -406,12 +440,12 @@ def _cases(
         )
         .filter(Q(unstable=True) | Q(marginal=True) | Q(sudden=True))
         .annotate(
-            confirmed_on=recorded("confirmed_on"),
-            notice_from=recorded("notice_from"),
-            notice_to=recorded("notice_to"),
-            eliminated_on=recorded("eliminated_on"),
+            confirmed_on=F("board__confirmed_on"),
+            notice_from=F("board__notice_from"),
+            notice_to=F("board__notice_to"),
+            eliminated_on=F("board__eliminated_on"),
             confirmed=Coalesce(
-                F("confirmed_on"),
+                F("board__confirmed_on"),
                 DbCase(When(registered=False, then=F("monitored_from"))),
             ),
         )
@@ -427,57 +461,19 @@ def _cases(
             )
         )
         .order_by("household_no")
-        .values(
-            "household_no",
-            "village_id",
-            "registered",
-            "unstable",
-            "marginal",
-            "sudden",
-            "size",
-            "net_fen",
-            "before_fen",
-            "rigid_fen",
-            "first_clue",
-            "clue_count",
-            "monitored_from",
-            "monitored_until",
-            "confirmed_on",
-            "notice_from",
-            "notice_to",
-            "eliminated_on",
-            "first_measure",
-        )
+        .values_list("household_no", "village_id", "first_measure", *FACT_COLUMNS)
     )
     cases = []
     for row in rows:
-        facts = calc.CaseFacts(
-            registered=row["registered"],
-            unstable=row["unstable"],
-            marginal=row["marginal"],
-            sudden=row["sudden"],
-            size=row["size"],
-            net=_fen(row["net_fen"]),
-            net_before=_fen(row["before_fen"]),
-            rigid_spending=_fen(row["rigid_fen"]),
-            first_clue=row["first_clue"],
-            clues=row["clue_count"],
-            monitored_from=row["monitored_from"],
-            monitored_until=row["monitored_until"],
-            confirmed_on=row["confirmed_on"],
-            notice_from=row["notice_from"],
-            notice_to=row["notice_to"],
-            eliminated_on=row["eliminated_on"],
-        )
+        facts = calc.CaseFacts._make(row[3:])
+        first_measure = row[2]
         categories, reasons = calc.case_reasons(facts, threshold=threshold)
-        standing = calc.case_standing(
-            facts, rules=rules, as_of=as_of, first_measure=row["first_measure"]
-        )
+        standing = calc.case_standing(facts, rules=rules, as_of=as_of, first_measure=first_measure)
         cases.append(
             Case(
-                household=row["household_no"],
-                village=row["village_id"],
-                registered=row["registered"],
+                household=row[0],
+                village=row[1],
+                registered=facts.registered,
                 categories=categories,
                 reasons=reasons,
                 first_clue=facts.first_clue,
@@ -485,7 +481,7 @@ def _cases(
                 confirmed_on=standing.confirmed_on,
                 notice_from=facts.notice_from,
                 notice_to=facts.notice_to,
-                first_measure=row["first_measure"] if standing.confirmed_on else None,
+                first_measure=first_measure if standing.confirmed_on else None,
                 measure_by=standing.measure_by,
                 eliminated_on=standing.eliminated_on,
                 status=standing.status,
