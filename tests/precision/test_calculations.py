@@ -66,9 +66,9 @@ def _facts(**changes) -> calc.CaseFacts:
         marginal=False,
         sudden=False,
         size=2,
-        net=Decimal("10000"),
-        net_before=None,
-        rigid_spending=None,
+        net_fen=1_000_000,
+        before_fen=None,
+        rigid_fen=None,
         first_clue=dt.date(2020, 6, 14),
         clues=1,
         monitored_from=None,
@@ -114,7 +114,7 @@ def test_a_confirmed_case_without_notice_or_measure_in_a_month():
 
 
 def test_reasons_carry_the_figures_and_no_clue_category():
-    facts = _facts(sudden=True, net_before=Decimal("15000"), rigid_spending=Decimal("20000"))
+    facts = _facts(sudden=True, before_fen=1_500_000, rigid_fen=2_000_000)
     categories, reasons = calc.case_reasons(facts, threshold=Decimal("6000.00"))
     assert categories == ("脱贫不稳定户", "突发严重困难户")
     assert reasons == (

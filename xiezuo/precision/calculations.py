@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from xiezuo.precision.reports import (
     ELIMINATED,
@@ -124,18 +125,18 @@ def _yuan(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
 
-@dataclass(frozen=True)
-class CaseFacts:
-    """What the database says about one household of a monitoring year (query row)."""
+class CaseFacts(NamedTuple):
+    """What the database says about one household of a monitoring year: one query row, in
+    the order of its columns (amounts in fen, exact)."""
 
     registered: bool
     unstable: bool  # flags computed over the database
     marginal: bool
     sudden: bool
     size: int
-    net: Decimal | None  # net income of the year (None: no income record)
-    net_before: Decimal | None  # of the year before
-    rigid_spending: Decimal | None  # the largest 刚性支出 of the year's clues
+    net_fen: int | None  # net income of the year (None: no income record)
+    before_fen: int | None  # of the year before
+    rigid_fen: int | None  # the largest 刚性支出 of the year's clues
     first_clue: date | None
     clues: int  # clues of the year up to the as-of day
     monitored_from: date | None
@@ -144,6 +145,22 @@ class CaseFacts:
     notice_from: date | None
     notice_to: date | None
     eliminated_on: date | None
+
+    @property
+    def net(self) -> Decimal | None:
+        return _from_fen(self.net_fen)
+
+    @property
+    def net_before(self) -> Decimal | None:
+        return _from_fen(self.before_fen)
+
+    @property
+    def rigid_spending(self) -> Decimal | None:
+        return _from_fen(self.rigid_fen)
+
+
+def _from_fen(fen: int | None) -> Decimal | None:
+    return None if fen is None else Decimal(fen) / 100
 
 
 def case_reasons(facts: CaseFacts, *, threshold: Decimal) -> tuple[tuple[str, ...], ...]:

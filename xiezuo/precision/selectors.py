@@ -1,8 +1,9 @@
 """Reads of the precision and monitoring ledgers. Every read takes the caller's access."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import (
     BigIntegerField,
@@ -11,6 +12,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -43,16 +45,54 @@ from xiezuo.regions.models import Region, RuralPopulation
 from xiezuo.registry.models import Household, Income, Member
 from xiezuo.registry.selectors import household_get, household_list
 
-type HouseholdRecord = Measure | Assurance | Clue | MonitoringCase
 
-
-def household_records[R: HouseholdRecord](
+def household_records[R: (Measure, Assurance, Clue, MonitoringCase)](
     *, access: Access, model: type[R], region: str | None = None
 ) -> QuerySet[R]:
     """Return the records of a household-level ledger (measures, assurances, clues, cases)
     of the households the caller may read, registered or monitored, optionally in `region`."""
     households = household_list(access=access, region=region, registered=None).values("pk")
-    return cast(QuerySet[R], model._default_manager.filter(household__in=households))
+    return model._default_manager.filter(household__in=households)
+
+
+@dataclass(frozen=True)
+class HouseholdPrecision:
+    """What the precision ledgers hold about one household, as the caller may see it."""
+
+    # category, person (a member's name, or 全户), id_number (masked), dates, amount, unit
+    measures: list[dict]
+    assurances: list[Assurance]
+    clues: list[Clue]
+
+
+def household_precision(*, access: Access, household: Household) -> HouseholdPrecision:
+    """Return the measures, assurances and clues of a household the caller reads; a member's
+    ID number on a measure is masked per `Access.mask`."""
+    access.check(Verb.VIEW_HOUSEHOLDS)
+    if not access.covers(household.village_id):
+        raise ScopeError(f"无权查看户 {household.household_no}")
+    names = dict(household.members.values_list("id_number", "name"))
+    measures = []
+    for measure in household.measures.order_by("start_date", "id"):
+        shown = access.mask(
+            "precision.Measure", {"id_number": measure.id_number}, region=household.village_id
+        )
+        measures.append(
+            {
+                "category": measure.category,
+                "person": names.get(measure.id_number, measure.id_number) or "全户",
+                "id_number": shown["id_number"] if measure.id_number else "",
+                "start_date": measure.start_date,
+                "end_date": measure.end_date,
+                "amount": measure.amount,
+                "unit": measure.unit,
+            }
+        )
+    return HouseholdPrecision(
+        measures=measures,
+        assurances=list(household.assurances.order_by("year")),
+        clues=list(household.clues.order_by("found_on", "id")),
+    )
 
 
 def county_check_list(*, access: Access, region: str | None = None) -> QuerySet[CountyCheck]:
@@ -99,6 +139,18 @@ def poverty_line(*, programme: Programme, year: int) -> Decimal:
 def _cents(expression: Any) -> Any:
     """Return an amount in 元 as whole fen, so that comparisons are exact on every database."""
     return Cast(Round(expression * Value(100)), BigIntegerField())
+
+
+def _net(relation: str) -> Any:
+    """Return the net income (wages + business + property + transfers − costs) of an income
+    row reached through `relation`."""
+    return (
+        F(f"{relation}__wages")
+        + F(f"{relation}__business")
+        + F(f"{relation}__property_income")
+        + F(f"{relation}__transfers")
+        - F(f"{relation}__costs")
+    )
 
 
 def _net_cents(year: int) -> Subquery:
@@ -182,15 +234,13 @@ def _gaps(households: QuerySet[Household], *, year: int, rules: Rules) -> list[G
         .order_by("household_no")
         .values_list("household_no", "village_id", "main_cause", "other_causes")
     )
-    from xiezuo.ingest.normalise import list_value
-
     return [
         Gap(
             household=number,
             village=village,
             cause=cause,
             expected=rules.expected_measures(cause),
-            other_causes=tuple(list_value(other)),
+            other_causes=tuple(cause for cause in other.split("、") if cause),
         )
         for number, village, cause, other in rows
     ]
@@ -352,8 +402,25 @@ def _as_of(year: int, as_of: date | None) -> date:
     return as_of if as_of is not None else calc.default_as_of(year, timezone.localdate())
 
 
-def _fen(value: int | None) -> Decimal | None:
-    return None if value is None else Decimal(value) / 100
+# The query columns of `calculations.CaseFacts`, in its order.
+FACT_COLUMNS = (
+    "registered",
+    "unstable",
+    "marginal",
+    "sudden",
+    "size",
+    "net_fen",
+    "before_fen",
+    "rigid_fen",
+    "first_clue",
+    "clue_count",
+    "monitored_from",
+    "monitored_until",
+    "confirmed_on",
+    "notice_from",
+    "notice_to",
+    "eliminated_on",
+)
 
 
 def _cases(
@@ -363,18 +430,30 @@ def _cases(
     case's reasons and standing from its row."""
     start, end = date(year, 1, 1), min(as_of, date(year, 12, 31))
     clues = Clue.objects.filter(household=OuterRef("pk"), found_on__gte=start, found_on__lte=end)
-    board = MonitoringCase.objects.filter(household=OuterRef("pk"), year=year)
-
-    def recorded(name: str) -> Subquery:
-        return Subquery(board.values(name)[:1])
-
+    below = Q(net_fen__isnull=False, size__gt=0, net_fen__lt=F("t_fen"))
     rows = (
         households.order_by()
         .annotate(
-            net_fen=_net_cents(year),
-            before_fen=_net_cents(year - 1),
+            income=FilteredRelation("incomes", condition=Q(incomes__year=year)),
+            income_before=FilteredRelation("incomes", condition=Q(incomes__year=year - 1)),
+            board=FilteredRelation("monitoring_cases", condition=Q(monitoring_cases__year=year)),
+        )
+        .annotate(
+            net_fen=_cents(_net("income")),
+            before_fen=_cents(_net("income_before")),
             t_fen=_times_size(int(threshold * 100)),
             first_clue=Subquery(clues.order_by("found_on").values("found_on")[:1]),
+        )
+        # The candidates first (cheap: columns and one index probe), then the flags of each.
+        .filter(
+            _exited_and_not_poor(year)
+            | Q(
+                registered=False,
+                monitored_from__lte=date(year, 12, 31),
+            )
+            | Q(Exists(clues))
+        )
+        .annotate(
             clue_count=Coalesce(
                 Subquery(
                     clues.order_by().values("household").annotate(n=Count("pk")).values("n")[:1]
@@ -390,13 +469,7 @@ def _cases(
             ),
         )
         .annotate(
-            unstable=_flag(
-                _exited_and_not_poor(year)
-                & (
-                    Q(net_fen__isnull=False, size__gt=0, net_fen__lt=F("t_fen"))
-                    | Q(first_clue__isnull=False)
-                )
-            ),
+            unstable=_flag(_exited_and_not_poor(year) & (below | Q(clue_count__gt=0))),
             marginal=_flag(
                 Q(registered=False, monitored_from__lte=date(year, 12, 31))
                 & (Q(monitored_until__isnull=True) | Q(monitored_until__gte=start))
@@ -406,12 +479,12 @@ def _cases(
         )
         .filter(Q(unstable=True) | Q(marginal=True) | Q(sudden=True))
         .annotate(
-            confirmed_on=recorded("confirmed_on"),
-            notice_from=recorded("notice_from"),
-            notice_to=recorded("notice_to"),
-            eliminated_on=recorded("eliminated_on"),
+            confirmed_on=F("board__confirmed_on"),
+            notice_from=F("board__notice_from"),
+            notice_to=F("board__notice_to"),
+            eliminated_on=F("board__eliminated_on"),
             confirmed=Coalesce(
-                F("confirmed_on"),
+                F("board__confirmed_on"),
                 DbCase(When(registered=False, then=F("monitored_from"))),
             ),
         )
@@ -427,57 +500,19 @@ def _cases(
             )
         )
         .order_by("household_no")
-        .values(
-            "household_no",
-            "village_id",
-            "registered",
-            "unstable",
-            "marginal",
-            "sudden",
-            "size",
-            "net_fen",
-            "before_fen",
-            "rigid_fen",
-            "first_clue",
-            "clue_count",
-            "monitored_from",
-            "monitored_until",
-            "confirmed_on",
-            "notice_from",
-            "notice_to",
-            "eliminated_on",
-            "first_measure",
-        )
+        .values_list("household_no", "village_id", "first_measure", *FACT_COLUMNS)
     )
     cases = []
     for row in rows:
-        facts = calc.CaseFacts(
-            registered=row["registered"],
-            unstable=row["unstable"],
-            marginal=row["marginal"],
-            sudden=row["sudden"],
-            size=row["size"],
-            net=_fen(row["net_fen"]),
-            net_before=_fen(row["before_fen"]),
-            rigid_spending=_fen(row["rigid_fen"]),
-            first_clue=row["first_clue"],
-            clues=row["clue_count"],
-            monitored_from=row["monitored_from"],
-            monitored_until=row["monitored_until"],
-            confirmed_on=row["confirmed_on"],
-            notice_from=row["notice_from"],
-            notice_to=row["notice_to"],
-            eliminated_on=row["eliminated_on"],
-        )
+        facts = calc.CaseFacts._make(row[3:])
+        first_measure = row[2]
         categories, reasons = calc.case_reasons(facts, threshold=threshold)
-        standing = calc.case_standing(
-            facts, rules=rules, as_of=as_of, first_measure=row["first_measure"]
-        )
+        standing = calc.case_standing(facts, rules=rules, as_of=as_of, first_measure=first_measure)
         cases.append(
             Case(
-                household=row["household_no"],
-                village=row["village_id"],
-                registered=row["registered"],
+                household=row[0],
+                village=row[1],
+                registered=facts.registered,
                 categories=categories,
                 reasons=reasons,
                 first_clue=facts.first_clue,
@@ -485,7 +520,7 @@ def _cases(
                 confirmed_on=standing.confirmed_on,
                 notice_from=facts.notice_from,
                 notice_to=facts.notice_to,
-                first_measure=row["first_measure"] if standing.confirmed_on else None,
+                first_measure=first_measure if standing.confirmed_on else None,
                 measure_by=standing.measure_by,
                 eliminated_on=standing.eliminated_on,
                 status=standing.status,

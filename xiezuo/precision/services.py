@@ -8,8 +8,6 @@ from decimal import Decimal
 from django.db import transaction
 
 from xiezuo.access import Access, Verb
-from xiezuo.access.rules import PROGRAMME_WIDE_ROLES, VERB_ROLES
-from xiezuo.core import codes
 from xiezuo.core.errors import ScopeError, XiezuoError
 from xiezuo.precision.models import Assurance, MonitoringCase
 from xiezuo.precision.selectors import monitoring_case, monitoring_threshold
@@ -25,12 +23,7 @@ def _managed(*, access: Access, household_no: str) -> Household:
     """Return the household when the caller may manage its monitoring; ScopeError otherwise."""
     access.check(Verb.MANAGE_MONITORING)
     household = household_get(access=access, household_no=household_no)
-    roles = VERB_ROLES[Verb.MANAGE_MONITORING][0]
-    if access.everything or any(
-        role in roles
-        and (role in PROGRAMME_WIDE_ROLES or codes.contains(region, household.village_id))
-        for role, region in access.grants
-    ):
+    if access.may_in(Verb.MANAGE_MONITORING, household.village_id):
         return household
     raise ScopeError(f"无权管理户 {household_no} 的监测", household=household_no)
 

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from xiezuo.access import Access, Verb
+from xiezuo.access.audit import audit_unmasked_view
 from xiezuo.access.masking import age_on
 from xiezuo.core import codes
 from xiezuo.core.codes import Level
@@ -83,7 +84,10 @@ class MemberView:
 
 
 def member_list(*, access: Access, household: Household) -> list[MemberView]:
-    """Return the members of a household the caller reads, masked per `Access.mask`."""
+    """Return the members of a household the caller reads, masked per `Access.mask`.
+
+    A helper-side user who is shown them unmasked is written to the audit log.
+    """
     access.check(Verb.VIEW_HOUSEHOLDS)
     if not access.covers(household.village_id):
         raise ScopeError(f"无权查看户 {household.household_no}")
@@ -109,6 +113,10 @@ def member_list(*, access: Access, household: Household) -> list[MemberView]:
                 work_location=m.work_location,
                 masked=hidden,
             )
+        )
+    if views and not hidden:
+        audit_unmasked_view(
+            access=access, what=household.household_no, rows=len(views), region=household.village_id
         )
     return views
 

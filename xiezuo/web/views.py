@@ -8,6 +8,7 @@ from django.shortcuts import render
 from xiezuo.access import Verb
 from xiezuo.access.middleware import access_of
 from xiezuo.core.errors import ScopeError
+from xiezuo.precision.selectors import household_precision
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import pairing_list
 from xiezuo.registry.models import Household
@@ -91,5 +92,6 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
             "members": member_list(access=access, household=household),
             "incomes": income_lines(household, list(household.incomes.order_by("year"))),
             "history": list(household.history.order_by("year", "id")),
+            "precision": household_precision(access=access, household=household),
         },
     )

@@ -16,6 +16,8 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from xiezuo.access import Access
+from xiezuo.access.audit import audit
+from xiezuo.access.models import AuditEvent
 from xiezuo.core import codes
 from xiezuo.core.errors import ScopeError, XiezuoError
 from xiezuo.core.progress import Progress
@@ -62,8 +64,9 @@ def export_ledger(
 
     XLSX unless `path` ends in .csv (UTF-8 with a BOM). The layout is the template's, so the
     file imports back unchanged. Personal fields are masked where `access` may not see them
-    (`Access.mask`). Raise KeyError for an unknown ledger, ScopeError outside the access and
-    ExportError when the rows do not fit in one Excel sheet.
+    (`Access.mask`). Every export is written to the audit log. Raise KeyError for an unknown
+    ledger, ScopeError outside the access and ExportError when the rows do not fit in one
+    Excel sheet.
     """
     ledger = get_ledger(ledger_key)
     path = Path(path)
@@ -92,6 +95,15 @@ def export_ledger(
             written += len(chunk)
             if progress:
                 progress("导出", written, total)
+    audit(
+        access=access,
+        action=AuditEvent.Action.EXPORT,
+        what=ledger_key,
+        rows=written,
+        region=region,
+        # Whether the ledger holds personal fields (shown or masked per row's region).
+        detail={"file": path.name, "personal": access.personal(ledger.model) is not None},
+    )
     return written
 
 
