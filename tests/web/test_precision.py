@@ -437,3 +437,17 @@ def test_a_cadre_reads_the_cases_of_their_village(client, precision_registry, ma
     assert "您的账号不覆盖本项目的任何受援县" in html
     assert client.get(reverse("web:monitoring-notice", args=[ONE])).status_code == 404
     assert client.get(reverse("web:monitoring-notice", args=[TWO])).status_code == 200
+
+
+def test_pages_read_in_a_fixed_number_of_queries(
+    client, precision_registry, users, make_household, django_assert_max_num_queries
+):
+    """More households and cases do not mean more queries: no read per row."""
+    for _ in range(5):
+        make_household(ONE, people=2, identified_year=2016)  # five more gaps
+    client = as_user(client, users["programme"])
+    with django_assert_max_num_queries(25):
+        assert client.get(county_url()).status_code == 200
+    with django_assert_max_num_queries(15):
+        board = client.get(reverse("web:monitoring"), {"year": 2020, "as_of": AS_OF})
+        assert board.status_code == 200
