@@ -6,6 +6,7 @@ Coded fields hold the label of their code list (`xiezuo/core/data/codelists.toml
 from decimal import Decimal
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from xiezuo.regions.models import Region
 from xiezuo.registry.calculations import is_poor_at_end_of
@@ -47,6 +48,9 @@ class Household(models.Model):
     # A monitored household's watch (the monitored ledger): from inclusion to risk eliminated.
     monitored_from = models.DateField("纳入日期", null=True, blank=True)
     monitored_until = models.DateField("风险消除日期", null=True, blank=True)
+    # Field-level history of edits made one record at a time (the admin, services); the bulk
+    # paths (imports, the demo) write around it and are recorded as import batches instead.
+    edits = HistoricalRecords()
 
     class Meta:
         ordering = ["household_no"]
@@ -88,6 +92,9 @@ class Member(models.Model):
     critical_illness_insurance = models.BooleanField("大病保险", default=True)
     pension = models.BooleanField("基本养老保险", default=False)
     dibao = models.BooleanField("低保", default=False)
+    # Field-level history of edits made one record at a time (the admin, services); the bulk
+    # paths (imports, the demo) write around it and are recorded as import batches instead.
+    edits = HistoricalRecords()
 
     class Meta:
         ordering = ["household", "id"]
@@ -108,6 +115,9 @@ class Income(models.Model):
     )
     transfers = models.DecimalField("转移性收入(元)", max_digits=12, decimal_places=2, default=0)
     costs = models.DecimalField("生产经营性支出(元)", max_digits=12, decimal_places=2, default=0)
+    # Field-level history of edits made one record at a time (the admin, services); the bulk
+    # paths (imports, the demo) write around it and are recorded as import batches instead.
+    edits = HistoricalRecords()
 
     class Meta:
         ordering = ["household", "year"]

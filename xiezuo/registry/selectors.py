@@ -1,7 +1,7 @@
 """Reads of the household registry. Every read takes the caller's access."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -217,3 +217,76 @@ def programme_overview(*, access: Access, programme: Programme | None = None) ->
     ]
     totals = {year: total((c.figures[year] for c in counties), year=year) for year in years}
     return Overview(programme=programme, years=years, counties=counties, totals=totals)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One recorded edit of a household, a member or an income: who, when, which fields."""
+
+    at: datetime
+    user: str
+    kind: str  # 新增 / 修改 / 删除
+    record: str  # 户 / 成员 姓名 / 收入 2019
+    changes: list[
+        tuple[str, str, str]
+    ]  # (field label, old, new), masked where the caller may not see
+
+
+_EDIT_KINDS = {"+": "新增", "~": "修改", "-": "删除"}
+
+
+def household_edits(*, access: Access, household: Household) -> list[Edit]:
+    """Return the recorded edits of a household and its members and incomes, newest first
+    (edits made one record at a time, e.g. in the admin; imports are batches of their own)."""
+    from xiezuo.registry.models import Income
+
+    access.check(Verb.VIEW_HOUSEHOLDS)
+    if not access.covers(household.village_id):
+        raise ScopeError(f"无权查看户 {household.household_no}")
+    region = household.village_id
+    histories = [
+        (Household, Household.edits.filter(id=household.pk), lambda r: "户"),  # type: ignore[attr-defined]
+        (Member, Member.edits.filter(household_id=household.pk), lambda r: f"成员 {r.name}"),  # type: ignore[attr-defined]
+        (Income, Income.edits.filter(household_id=household.pk), lambda r: f"收入 {r.year}"),  # type: ignore[attr-defined]
+    ]
+    edits = []
+    for model, records, label in histories:
+        labels = {
+            name: str(f.verbose_name)
+            for f in model._meta.concrete_fields
+            for name in (f.name, f.attname)
+        }
+        for record in records.select_related("history_user").order_by("history_date"):
+            changes = []
+            if record.history_type == "~" and record.prev_record is not None:
+                for change in record.diff_against(record.prev_record).changes:
+                    old, new = (
+                        access.mask(model._meta.label, {change.field: v}, region=region)[
+                            change.field
+                        ]
+                        for v in (change.old, change.new)
+                    )
+                    label_ = labels.get(change.field, change.field)
+                    changes.append((label_, _shown(old), _shown(new)))
+                if not changes:
+                    continue
+            user = record.history_user
+            edits.append(
+                Edit(
+                    at=record.history_date,
+                    user=user.get_username() if user else "",
+                    kind=_EDIT_KINDS.get(record.history_type, record.history_type),
+                    record=label(record),
+                    changes=changes,
+                )
+            )
+    edits.sort(key=lambda e: e.at, reverse=True)
+    return edits
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)

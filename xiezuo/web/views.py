@@ -13,7 +13,12 @@ from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import pairing_list
 from xiezuo.registry.models import Household
 from xiezuo.registry.overview_cache import cached_programme_overview
-from xiezuo.registry.selectors import household_get, household_list, member_list
+from xiezuo.registry.selectors import (
+    household_edits,
+    household_get,
+    household_list,
+    member_list,
+)
 from xiezuo.web import params
 from xiezuo.web.display import county_choices, income_lines, overview_context
 from xiezuo.web.forms import HouseholdFilterForm
@@ -93,5 +98,6 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
             "incomes": income_lines(household, list(household.incomes.order_by("year"))),
             "history": list(household.history.order_by("year", "id")),
             "precision": household_precision(access=access, household=household),
+            "edits": household_edits(access=access, household=household),
         },
     )
