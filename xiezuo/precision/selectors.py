@@ -7,10 +7,8 @@ from typing import Any
 
 from django.db.models import (
     BigIntegerField,
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
@@ -21,7 +19,7 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as DbCase
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from xiezuo.access import Access, Verb
@@ -29,6 +27,16 @@ from xiezuo.core import codes
 from xiezuo.core.codes import Level
 from xiezuo.core.errors import ScopeError, XiezuoError
 from xiezuo.precision import calculations as calc
+from xiezuo.precision.expressions import (
+    active_in,
+    cents,
+    exited_and_not_poor,
+    flag,
+    net_income,
+    passes_exit,
+    poor_at_end,
+    times_size,
+)
 from xiezuo.precision.models import Assurance, Clue, CountyCheck, Measure, MonitoringCase
 from xiezuo.precision.reports import (
     ELIMINATED,
@@ -42,7 +50,7 @@ from xiezuo.precision.reports import (
 from xiezuo.precision.rules import Rules, rules_for
 from xiezuo.programs.models import PovertyLine, Programme
 from xiezuo.regions.models import Region, RuralPopulation
-from xiezuo.registry.models import Household, Income, Member
+from xiezuo.registry.models import Household, Member
 from xiezuo.registry.selectors import household_get, household_list
 
 
@@ -136,86 +144,6 @@ def poverty_line(*, programme: Programme, year: int) -> Decimal:
     return line
 
 
-def _cents(expression: Any) -> Any:
-    """Return an amount in 元 as whole fen, so that comparisons are exact on every database."""
-    return Cast(Round(expression * Value(100)), BigIntegerField())
-
-
-def _net(relation: str) -> Any:
-    """Return the net income (wages + business + property + transfers − costs) of an income
-    row reached through `relation`."""
-    return (
-        F(f"{relation}__wages")
-        + F(f"{relation}__business")
-        + F(f"{relation}__property_income")
-        + F(f"{relation}__transfers")
-        - F(f"{relation}__costs")
-    )
-
-
-def _net_cents(year: int) -> Subquery:
-    """Return the household's net income of `year` in fen (NULL without a record)."""
-    net = F("wages") + F("business") + F("property_income") + F("transfers") - F("costs")
-    return Subquery(
-        Income.objects.filter(household=OuterRef("pk"), year=year)
-        .annotate(fen=_cents(net))
-        .values("fen")[:1],
-        output_field=BigIntegerField(),
-    )
-
-
-def _times_size(fen: int) -> ExpressionWrapper:
-    """Return `fen` × the household size (a per-capita amount made a household amount)."""
-    return ExpressionWrapper(Value(fen) * F("size"), output_field=BigIntegerField())
-
-
-def _poor_at_end(year: int) -> Q:
-    """Households poor at the end of `year` (registry.calculations.is_poor_at_end_of)."""
-    return Q(identified_year__lte=year) & (
-        Q(exit_year__isnull=True)
-        | Q(exit_year__gt=year)
-        | Q(fallback_year__isnull=False, fallback_year__gte=F("exit_year"), fallback_year__lte=year)
-    )
-
-
-def _exited_and_not_poor(year: int) -> Q:
-    """Registered households that exited by `year` and are not poor at its end."""
-    return Q(registered=True, exit_year__lte=year) & (
-        Q(identified_year__isnull=True)
-        | Q(identified_year__gt=year)
-        | Q(fallback_year__isnull=True)
-        | Q(fallback_year__lt=F("exit_year"))
-        | Q(fallback_year__gt=year)
-    )
-
-
-def _active_in(year: int) -> Q:
-    return Q(start_date__lte=date(year, 12, 31)) & (
-        Q(end_date__isnull=True) | Q(end_date__gte=date(year, 1, 1))
-    )
-
-
-def _flag(condition: Q) -> DbCase:
-    return DbCase(
-        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
-    )
-
-
-def _passes_exit(households: QuerySet[Household], *, year: int, line: Decimal) -> QuerySet:
-    """Annotate `passes`: income per capita of `year` above the line (strictly) and the five
-    assurances of `year` all met."""
-    assured = Assurance.objects.filter(
-        household=OuterRef("pk"), year=year, **dict.fromkeys(Assurance.FIVE, True)
-    )
-    return households.annotate(
-        net_fen=_net_cents(year), line_fen=_times_size(int(line * 100))
-    ).annotate(
-        passes=_flag(
-            Q(Exists(assured), net_fen__isnull=False, size__gt=0, net_fen__gt=F("line_fen"))
-        )
-    )
-
-
 # --- precision ---------------------------------------------------------------------------------
 
 
@@ -226,9 +154,9 @@ def _gaps(households: QuerySet[Household], *, year: int, rules: Rules) -> list[G
         if not categories:
             continue
         answered = Measure.objects.filter(
-            _active_in(year), household=OuterRef("pk"), category__in=categories
+            active_in(year), household=OuterRef("pk"), category__in=categories
         )
-        missing |= Q(~Exists(answered), main_cause=cause)
+        missing |= Q(Q(main_cause=cause), ~Exists(answered))  # the cheap test first
     rows = (
         open_.filter(missing)
         .order_by("household_no")
@@ -371,15 +299,15 @@ def precision_report(*, access: Access, year: int, region: str | None = None) ->
     rules = rules_for(programme.key, year)
     line = poverty_line(programme=programme, year=year)
     households = household_list(access=access, region=region, registered=True).order_by()
-    tested = _passes_exit(households, year=year, line=line)
+    tested = passes_exit(households, year=year, line=line)
     wrong_exits = sorted(
         tested.filter(exit_year=year, passes=False).values_list("household_no", flat=True)
     )
     ready = sorted(
-        tested.filter(_poor_at_end(year), passes=True).values_list("household_no", flat=True)
+        tested.filter(poor_at_end(year), passes=True).values_list("household_no", flat=True)
     )
     poor_by_village = dict(
-        Member.objects.filter(household__in=households.filter(_poor_at_end(year)).values("pk"))
+        Member.objects.filter(household__in=households.filter(poor_at_end(year)).values("pk"))
         .values("household__village_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -439,14 +367,14 @@ def _cases(
             board=FilteredRelation("monitoring_cases", condition=Q(monitoring_cases__year=year)),
         )
         .annotate(
-            net_fen=_cents(_net("income")),
-            before_fen=_cents(_net("income_before")),
-            t_fen=_times_size(int(threshold * 100)),
+            net_fen=cents(net_income("income")),
+            before_fen=cents(net_income("income_before")),
+            t_fen=times_size(int(threshold * 100)),
             first_clue=Subquery(clues.order_by("found_on").values("found_on")[:1]),
         )
         # The candidates first (cheap: columns and one index probe), then the flags of each.
         .filter(
-            _exited_and_not_poor(year)
+            exited_and_not_poor(year)
             | Q(
                 registered=False,
                 monitored_from__lte=date(year, 12, 31),
@@ -462,20 +390,20 @@ def _cases(
             ),
             rigid_fen=Subquery(
                 clues.filter(rigid_spending__isnull=False)
-                .annotate(fen=_cents(F("rigid_spending")))
+                .annotate(fen=cents(F("rigid_spending")))
                 .order_by("-fen")
                 .values("fen")[:1],
                 output_field=BigIntegerField(),
             ),
         )
         .annotate(
-            unstable=_flag(_exited_and_not_poor(year) & (below | Q(clue_count__gt=0))),
-            marginal=_flag(
+            unstable=flag(exited_and_not_poor(year) & (below | Q(clue_count__gt=0))),
+            marginal=flag(
                 Q(registered=False, monitored_from__lte=date(year, 12, 31))
                 & (Q(monitored_until__isnull=True) | Q(monitored_until__gte=start))
                 & (Q(net_fen__isnull=True) | Q(size=0) | Q(net_fen__lt=F("t_fen")))
             ),
-            sudden=_flag(Q(rigid_fen__gt=Coalesce(F("before_fen"), Value(0)))),
+            sudden=flag(Q(rigid_fen__gt=Coalesce(F("before_fen"), Value(0)))),
         )
         .filter(Q(unstable=True) | Q(marginal=True) | Q(sudden=True))
         .annotate(
