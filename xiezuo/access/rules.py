@@ -31,6 +31,7 @@ class Verb(StrEnum):
     RUN_ASSESSMENT = "run_assessment"
     DRAFT_RECTIFICATION = "draft_rectification"
     UPDATE_RECTIFICATION = "update_rectification"
+    MANAGE_MONITORING = "manage_monitoring"
 
 
 P, H, C, K, A = (
@@ -62,6 +63,10 @@ VERB_ROLES: dict[Verb, tuple[frozenset[Role], str]] = {
         frozenset({P, H, C}),
         "record rectification progress, on units reached",
     ),
+    Verb.MANAGE_MONITORING: (
+        frozenset({P, C}),
+        "confirm monitoring cases, record village notices and eliminate risks, in the county",
+    ),
 }
 
 # Roles that read the whole programme whatever region their grant names.
@@ -84,6 +89,7 @@ REFUSALS: dict[Verb, str] = {
     Verb.RUN_ASSESSMENT: "只有协作办可以运行考核",
     Verb.DRAFT_RECTIFICATION: "只有协作办可以生成整改清单",
     Verb.UPDATE_RECTIFICATION: "您的账号不能更新整改事项",
+    Verb.MANAGE_MONITORING: "只有所在县扶贫办（或协作办）可以确认监测对象、公示和标注风险消除",
 }
 
 
