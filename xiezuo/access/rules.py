@@ -132,6 +132,13 @@ PERSONAL_FIELDS: dict[str, Personal] = {
     "ledgers.Secondment": Personal("sender_id", {"id_number": Kind.ID_NUMBER}),
 }
 
+# The edit history of the registry (django-simple-history) keeps the same fields, read and
+# masked as the records they are a version of.
+PERSONAL_FIELDS |= {
+    f"registry.Historical{name}": PERSONAL_FIELDS[f"registry.{name}"]
+    for name in ("Household", "Member")
+}
+
 
 def verb_table() -> list[tuple[str, dict[str, bool]]]:
     """Return the verb × role table as the docs print it: (verb, {role: may})."""
