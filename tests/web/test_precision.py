@@ -427,14 +427,14 @@ def test_a_year_without_a_poverty_line_says_so(client, precision_registry, users
 
 
 def test_a_cadre_reads_the_cases_of_their_village(client, precision_registry, make_user):
-    """A village cadre reads the board and the notice of their village, and no county page."""
+    """A village cadre reads the board and the notice of their village; the county pages
+    are the offices' (view_precision)."""
     h = precision_registry
     client = as_user(client, make_user("cadre", Role.CADRE, TWO))
     board = client.get(reverse("web:monitoring"), {"year": 2020, "as_of": AS_OF})
     assert set(rows(board.content.decode(), "case-table")) == {h["W1"].household_no}
-    assert client.get(county_url()).status_code == 404
-    html = client.get(reverse("web:precision")).content.decode()
-    assert "您的账号不覆盖本项目的任何受援县" in html
+    assert client.get(county_url()).status_code == 403
+    assert client.get(reverse("web:precision")).status_code == 403
     assert client.get(reverse("web:monitoring-notice", args=[ONE])).status_code == 404
     assert client.get(reverse("web:monitoring-notice", args=[TWO])).status_code == 200
 
@@ -451,3 +451,4 @@ def test_pages_read_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(15):
         board = client.get(reverse("web:monitoring"), {"year": 2020, "as_of": AS_OF})
         assert board.status_code == 200
+

@@ -32,6 +32,7 @@ class Verb(StrEnum):
     DRAFT_RECTIFICATION = "draft_rectification"
     UPDATE_RECTIFICATION = "update_rectification"
     MANAGE_MONITORING = "manage_monitoring"
+    VIEW_PRECISION = "view_precision"
 
 
 P, H, C, K, A = (
@@ -63,6 +64,10 @@ VERB_ROLES: dict[Verb, tuple[frozenset[Role], str]] = {
         frozenset({P, H, C}),
         "record rectification progress, on units reached",
     ),
+    Verb.VIEW_PRECISION: (
+        frozenset({P, H, C, A}),
+        "view a county's precision work (gaps, exits, the county exit checklist)",
+    ),
     Verb.MANAGE_MONITORING: (
         frozenset({P, C}),
         "confirm monitoring cases, record village notices and eliminate risks, in the county",
@@ -89,6 +94,7 @@ REFUSALS: dict[Verb, str] = {
     Verb.RUN_ASSESSMENT: "只有协作办可以运行考核",
     Verb.DRAFT_RECTIFICATION: "只有协作办可以生成整改清单",
     Verb.UPDATE_RECTIFICATION: "您的账号不能更新整改事项",
+    Verb.VIEW_PRECISION: "精准帮扶页面仅向协作办、考核组、帮扶方区和受援县扶贫办开放",
     Verb.MANAGE_MONITORING: "只有所在县扶贫办（或协作办）可以确认监测对象、公示和标注风险消除",
 }
 

@@ -88,6 +88,14 @@ def precision_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
     return wrapped
 
 
+def _check(caller: Caller, verb: Verb) -> None:
+    """Refuse (403) a caller who may not `verb`."""
+    try:
+        caller.access.check(verb)
+    except ScopeError as error:
+        raise PermissionDenied(error.message) from error
+
+
 # --- 精准帮扶 ----------------------------------------------------------------------------------
 
 
@@ -95,6 +103,7 @@ def precision_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
 @precision_view
 def precision_index(request: HttpRequest, *, caller: Caller) -> HttpResponse:
     """Open a county's page: the one asked for, the caller's only county, or a choice."""
+    _check(caller, Verb.VIEW_PRECISION)
     year = params.year(request, years=caller.programme.years, default=caller.programme.end_year)
     counties = caller.counties()
     chosen = params.key(request, "county", pattern=COUNTY)
@@ -114,6 +123,7 @@ def precision_index(request: HttpRequest, *, caller: Caller) -> HttpResponse:
 def county_page(request: HttpRequest, county: str, *, caller: Caller) -> HttpResponse:
     """Show a county's gaps, wrong exits, ready-to-exit households, village incidence and its
     exit checklist with the what-if."""
+    _check(caller, Verb.VIEW_PRECISION)
     programme = caller.programme
     year = params.year(request, years=programme.years, default=programme.end_year)
     counties = caller.counties()
