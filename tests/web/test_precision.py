@@ -451,4 +451,3 @@ def test_pages_read_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(15):
         board = client.get(reverse("web:monitoring"), {"year": 2020, "as_of": AS_OF})
         assert board.status_code == 200
-
