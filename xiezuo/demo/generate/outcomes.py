@@ -19,7 +19,8 @@ def make_incomes(
 
     Before the exit year it stays under the year's poverty line, in the exit year it stands
     above it by a margin, afterwards it keeps rising; households still poor, or fallen back,
-    sit under the line.
+    sit under the line. A few households cross the line a year before their exit (or, still
+    poor, in the last year): ready to exit.
     """
     settings = profile["income"]
     years = np.array(settings["years"])
@@ -52,6 +53,20 @@ def make_incomes(
         [still_poor, line * uniform(rng, settings["fallback_ratio"], (n, k)), before, at_exit],
         default=after,
     )
+    # Ready to exit: a few households poor at the end of a year whose income already stands
+    # above that year's line (they exit the next year, or have yet to).
+    ready_year = np.where(
+        households.exit_year > 0,
+        households.exit_year - 1,
+        np.where(fallback[:, 0] > 0, 0, years[-1]),
+    )
+    ready = (
+        (years[None, :] == ready_year[:, None])
+        & (years[None, :] >= settings["ready_from"])
+        & (years[None, :] >= households.identified_year[:, None])
+        & (rng.random((n, 1)) < settings["ready_share"])
+    )
+    per_capita = np.where(ready, line * uniform(rng, settings["ready_ratio"], (n, k)), per_capita)
     net = per_capita * households.size[:, None]
     parts, costs = split_income(rng, settings, net, households.base_attribute, members)
 
