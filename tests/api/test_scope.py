@@ -53,15 +53,21 @@ def region_routes() -> list[str]:
     )
 
 
+PAGE_KEYS = ("household_no", "county", "village", "region")
+
+
 def page_routes() -> list[str]:
-    """Return the pages' URL patterns (as paths with <name> parts) that take a household_no."""
+    """Return the pages' URL patterns (as paths with <name> parts) that take a household or a
+    region."""
     found = []
 
     def walk(patterns: list, prefix: str) -> None:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern) and "household_no" in str(pattern.pattern):
+            elif isinstance(pattern, URLPattern) and any(
+                f":{key}>" in str(pattern.pattern) for key in PAGE_KEYS
+            ):
                 found.append("/" + prefix + str(pattern.pattern))
 
     walk(get_resolver().url_patterns, "")
@@ -161,6 +167,11 @@ def foreign(programme, households, ledger_rows, users):
                 "run_id": str(other_run.pk),
                 "item_id": str(item(other_run if wide else own_run, role.foreign_region)),
                 "task_id": task,
+                # pages
+                "county": role.foreign_region,
+                "village": household.village_id,
+                "year": "2020",
+                "step": "confirm",
             },
             id_numbers=frozenset(ids),
         )
@@ -195,7 +206,8 @@ def test_the_matrix_covers_routes_and_roles():
     """The matrix is not empty: it holds the keyed routes, the region lists and the pages."""
     assert len(api_routes()) >= 15
     assert len(region_routes()) >= 20
-    assert page_routes() == ["/households/<str:household_no>/"]
+    assert "/households/<str:household_no>/" in page_routes()
+    assert len(page_routes()) >= 1
     assert len(ROLES) == 5
 
 
@@ -227,14 +239,35 @@ def test_lists_filtered_by_another_area_answer_404(role: Role_, foreign, bearer)
             _assert_hidden(client.get(url), outside, f"{role.name} {url}")
 
 
+# Keys of nothing at all: what a page answers for them, it must answer for another area's.
+NOWHERE = {"household_no": "139999999999999", "county": "139999", "village": "139999999999"}
+
+
+def _page(client, pattern: str, values: dict[str, str]):
+    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], pattern)
+    response = client.get(url)
+    if response.status_code == 405:  # a form's target: POST only, with a valid form
+        response = client.post(url, {"confirm-on": "2020-06-01"})
+    return url, response
+
+
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.name)
-def test_pages_with_a_household_answer_404_for_another_area(role: Role_, foreign, users, client):
-    """Every page taking a 户编号, asked for a household of another area, answers 404."""
+def test_pages_with_a_household_or_region_answer_404_for_another_area(
+    role: Role_, foreign, users, client
+):
+    """Every page taking a 户编号 or a region, asked for one of another area, answers 404 —
+    or, where the role may not use the page at all, exactly what it answers for a key that
+    exists nowhere (a refusal by role, that tells nothing about the object)."""
     client.force_login(users[role.name])
     outside = foreign[role.name]
     for pattern in page_routes():
-        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: outside.values[m.group(1)], pattern)
-        _assert_hidden(client.get(url), outside, f"{role.name} page {url}")
+        url, response = _page(client, pattern, outside.values)
+        _, nowhere = _page(client, pattern, {**outside.values, **NOWHERE})
+        body = _body(response)
+        assert response.status_code == nowhere.status_code, f"{role.name} {url}: tells apart"
+        assert response.status_code in (403, 404), f"{role.name} {url}: {response.status_code}"
+        leaked = [n for n in outside.id_numbers if n in body]
+        assert not leaked, f"{role.name} {url}: personal data of another area in the body"
 
 
 def test_an_object_inside_the_area_is_found(foreign, bearer, households):
