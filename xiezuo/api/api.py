@@ -14,6 +14,7 @@ from xiezuo.api.routers import (
     households,
     imports,
     ledgers,
+    precision,
     programmes,
     rectification,
     regions,
@@ -82,5 +83,14 @@ api = XiezuoAPI(
     renderer=Utf8Renderer(),
 )
 errors.install(api)
-for module in (regions, programmes, households, ledgers, imports, assessment, rectification):
+for module in (
+    regions,
+    programmes,
+    households,
+    ledgers,
+    precision,
+    imports,
+    assessment,
+    rectification,
+):
     api.add_router("/", module.router)
