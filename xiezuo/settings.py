@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "xiezuo.ledgers",
     "xiezuo.ingest",
     "xiezuo.assessment",
+    "xiezuo.labour",
     "xiezuo.demo",
     "xiezuo.web",
 ]

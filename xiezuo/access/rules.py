@@ -31,6 +31,8 @@ class Verb(StrEnum):
     RUN_ASSESSMENT = "run_assessment"
     DRAFT_RECTIFICATION = "draft_rectification"
     UPDATE_RECTIFICATION = "update_rectification"
+    VIEW_LABOUR = "view_labour"
+    MATCH_LABOUR = "match_labour"
 
 
 P, H, C, K, A = (
@@ -62,6 +64,14 @@ VERB_ROLES: dict[Verb, tuple[frozenset[Role], str]] = {
         frozenset({P, H, C}),
         "record rectification progress, on units reached",
     ),
+    Verb.VIEW_LABOUR: (
+        frozenset({P, H, C, A}),
+        "view job posts, labour matches and placements, inside the area read",
+    ),
+    Verb.MATCH_LABOUR: (
+        frozenset({P, C}),
+        "run a labour match and confirm or decline its proposals, in the county granted",
+    ),
 }
 
 # Roles that read the whole programme whatever region their grant names.
@@ -83,6 +93,8 @@ REFUSALS: dict[Verb, str] = {
     Verb.RUN_ASSESSMENT: "只有协作办可以运行考核",
     Verb.DRAFT_RECTIFICATION: "只有协作办可以生成整改清单",
     Verb.UPDATE_RECTIFICATION: "您的账号不能更新整改事项",
+    Verb.VIEW_LABOUR: "劳务协作页面仅向协作办、考核组、帮扶方区和受援县扶贫办开放",
+    Verb.MATCH_LABOUR: "只有受援县扶贫办（或协作办）可以运行岗位匹配并确认匹配建议",
 }
 
 
@@ -122,6 +134,7 @@ PERSONAL_FIELDS: dict[str, Personal] = {
     ),
     "ledgers.LabourTransfer": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
     "ledgers.Secondment": Personal("sender_id", {"id_number": Kind.ID_NUMBER}),
+    "labour.Proposal": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
 }
 
 

@@ -106,6 +106,9 @@ def _records(ledger: Ledger, *, access: Access, region: str | None) -> QuerySet[
         return model._default_manager.filter(household__in=households)
     if model is RuralPopulation:
         return _population(access=access, region=region)
+    scoped = getattr(model, "scoped_records", None)
+    if scoped is not None:  # a ledger outside the pairings reads through its own selector
+        return scoped(access=access, region=region)
     return ledger_records(access=access, model=model, region=region)  # type: ignore[type-var]
 
 
