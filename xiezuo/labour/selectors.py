@@ -39,15 +39,15 @@ def _regions_filter(regions: set[str] | frozenset[str], programme: Programme | N
     )
     helpers: set[str] = set()
     for region in regions:
-        condition |= Q(workplace_id__startswith=codes.prefix(region))
-        condition |= Q(helper_id__startswith=codes.prefix(region))
+        condition |= Q(workplace__code__startswith=codes.prefix(region))
+        condition |= Q(helper__code__startswith=codes.prefix(region))
         if codes.level_of(region) > codes.Level.COUNTY:
             condition |= Q(workplace_id=codes.county_of(region))
         for helper, recipient in pairings:
             if codes.contains(region, recipient) or codes.contains(recipient, region):
                 helpers.add(helper)
     for helper in helpers:
-        condition |= Q(helper_id__startswith=codes.prefix(helper))
+        condition |= Q(helper__code__startswith=codes.prefix(helper))
     return condition
 
 
@@ -225,10 +225,10 @@ def proposal_list(*, access: Access, run: MatchRun) -> QuerySet[Proposal]:
         return proposals
     inside = Q(pk__in=[])
     for region in access.read_regions:
-        inside |= Q(village_id__startswith=codes.prefix(region))
+        inside |= Q(village__code__startswith=codes.prefix(region))
     helpers = Q(pk__in=[])
     for _role, region in access.grants:
-        helpers |= Q(post__helper_id__startswith=codes.prefix(region))
+        helpers |= Q(post__helper__code__startswith=codes.prefix(region))
     return proposals.filter(inside | helpers)
 
 
