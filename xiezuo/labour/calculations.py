@@ -473,3 +473,84 @@ def settle(
         groups=groups.count,
         arcs=groups.arcs,
     )
+
+
+# --- following placements ---------------------------------------------------------------------
+
+STABLE_DAYS = 90
+WARN_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Spell:
+    """A labour-ledger spell as the follow-up sees it."""
+
+    id_number: str
+    county: str  # the household's county
+    workplace: str
+    employer: str
+    start: dt.date
+    end: dt.date | None
+
+
+def spell_days(start: dt.date, end: dt.date | None, as_of: dt.date) -> int:
+    """Return the days of a spell up to `as_of`, both ends counted (DOMAIN.md §3)."""
+    last = as_of if end is None or end > as_of else end
+    return max(0, (last - start).days + 1)
+
+
+@dataclass
+class Stability:
+    """Placements of a year followed to stable work (I16 in the helper's province, I17 in
+    their own), as of a day."""
+
+    approaching: list[tuple[Spell, int]]  # running, WARN_DAYS ≤ days < STABLE_DAYS
+    ended_early: list[tuple[Spell, int]]  # ended before STABLE_DAYS
+    reached: dict[str, int]  # indicator → distinct people stable as of the day
+    will_reach: dict[str, int]  # indicator → distinct people stable by 31 December if they stay
+
+
+def stability(
+    spells: Iterable[Spell],
+    *,
+    year: int,
+    as_of: dt.date,
+    helper_province: str,
+    stable_days: int = STABLE_DAYS,
+    warn_days: int = WARN_DAYS,
+) -> Stability:
+    """Follow the spells that started in `year` (by `as_of`) to `stable_days`."""
+    year_end = dt.date(year, 12, 31)
+    approaching: list[tuple[Spell, int]] = []
+    ended: list[tuple[Spell, int]] = []
+    reached: dict[str, set[str]] = {"I16": set(), "I17": set()}
+    will: dict[str, set[str]] = {"I16": set(), "I17": set()}
+    for spell in spells:
+        if spell.start.year != year or spell.start > as_of:
+            continue
+        days = spell_days(spell.start, spell.end, as_of)
+        running = spell.end is None or spell.end > as_of
+        if spell.workplace[:2] == helper_province[:2]:
+            indicator = "I16"
+        elif spell.workplace[:2] == spell.county[:2]:
+            indicator = "I17"
+        else:
+            indicator = ""
+        if days >= stable_days:
+            if indicator:
+                reached[indicator].add(spell.id_number)
+                will[indicator].add(spell.id_number)
+            continue
+        if running:
+            if warn_days <= days:
+                approaching.append((spell, days))
+            if indicator and spell_days(spell.start, spell.end, year_end) >= stable_days:
+                will[indicator].add(spell.id_number)
+        else:
+            ended.append((spell, days))
+    return Stability(
+        approaching=sorted(approaching, key=lambda item: -item[1]),
+        ended_early=sorted(ended, key=lambda item: (item[0].end or as_of), reverse=True),
+        reached={k: len(v) for k, v in reached.items()},
+        will_reach={k: len(v) for k, v in will.items()},
+    )

@@ -124,12 +124,14 @@ class PoolPeople:
     household_ids: list[int]
 
 
-def labour_pool(*, access: Access, region: str | None = None) -> PoolPeople:
+def labour_pool(
+    *, access: Access, region: str | None = None, only: list[str] | None = None
+) -> PoolPeople:
     """Return the people the caller reads whom rules 1 and 2 put forward, and their spells.
 
     Registered households only (the registry holds registered households), status 未脱贫,
     已脱贫(享受政策) or 返贫; members of skill 普通劳动力 or 技能劳动力. In the order of county,
-    village, household and ID number.
+    village, household and ID number. `only` keeps the people of these ID numbers.
     """
     import numpy as np
 
@@ -138,10 +140,13 @@ def labour_pool(*, access: Access, region: str | None = None) -> PoolPeople:
     )
     if any(f.name == "registered" for f in households.model._meta.fields):
         households = households.filter(registered=True)
+    members = Member.objects.filter(
+        household__in=households.values("pk"), labour_skill__in=calc.POOL_SKILLS
+    )
+    if only is not None:
+        members = members.filter(id_number__in=only)
     rows = list(
-        Member.objects.filter(
-            household__in=households.values("pk"), labour_skill__in=calc.POOL_SKILLS
-        )
+        members
         .order_by("household__county_id", "household__village_id", "household_id", "id_number")
         .values_list(
             "id_number",
@@ -241,4 +246,65 @@ def shown_proposal(access: Access, proposal: Proposal) -> dict[str, object]:
             "name": proposal.name,
             "household__village_id": proposal.village_id,
         },
+    )
+
+
+# --- follow-up and flows -------------------------------------------------------------------------
+
+
+def placement_spells(*, access: Access, year: int) -> list[calc.Spell]:
+    """Return the organised (有组织) labour-ledger spells of `year` the caller reads."""
+    access.check(Verb.VIEW_LABOUR)
+    rows = (
+        ledger_records(access=access, model=LabourTransfer, year=year)
+        .filter(organisation="有组织")
+        .values_list(
+            "id_number", "household__county_id", "workplace_code", "employer", "start_date",
+            "end_date",
+        )  # fmt: skip
+    )
+    return [calc.Spell(*row) for row in rows]
+
+
+def next_best_posts(
+    *, access: Access, programme: Programme, spells: list[calc.Spell]
+) -> dict[str, calc.PostRow]:
+    """Return, for each spell that ended early, the best-paid post with an open place that its
+    worker is a candidate for, starting after the spell ended (by ID number)."""
+    if not spells:
+        return {}
+    rows = post_rows(posts=list(post_list(access=access).order_by("post_no")))
+    people = labour_pool(access=access, only=[s.id_number for s in spells])
+    index = {n: i for i, n in enumerate(people.pool.id_numbers)}
+    pairings = programme_pairings(programme=programme)
+    groups = calc.group_people(rows, people.pool, people.spells, pairings)
+    best: dict[str, calc.PostRow] = {}
+    ended = {s.id_number: s for s in spells if s.end is not None}
+    by_person: dict[int, list[int]] = {}
+    for members, eligible in zip(groups.members, groups.posts, strict=True):
+        for person in members.tolist():
+            by_person[person] = eligible.tolist()
+    for number, spell in ended.items():
+        person = index.get(number)
+        if person is None or spell.end is None:
+            continue
+        later = [rows[j] for j in by_person.get(person, []) if rows[j].start > spell.end]
+        if later:
+            best[number] = max(later, key=lambda p: (p.wage, -p.start.toordinal()))
+    return best
+
+
+def labour_flows(*, access: Access, year: int | None = None) -> list[tuple[str, str, int]]:
+    """Return (recipient county, workplace county, distinct people) of the labour ledger the
+    caller reads: the flows of the Sankey."""
+    access.check(Verb.VIEW_LABOUR)
+    rows = ledger_records(access=access, model=LabourTransfer, year=year).values_list(
+        "household__county_id", "workplace_code", "id_number"
+    )
+    people: dict[tuple[str, str], set[str]] = {}
+    for county, workplace, number in rows:
+        people.setdefault((county, workplace[:6]), set()).add(number)
+    return sorted(
+        ((county, place, len(who)) for (county, place), who in people.items()),
+        key=lambda row: -row[2],
     )
