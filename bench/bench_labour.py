@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xiezuo.labour import calculations as calc  # noqa: E402
+from xiezuo.labour import calculations as calc
 
 TARGET_S = 10
 PEOPLE = int(os.environ.get("XIEZUO_BENCH_PEOPLE", "450000"))
@@ -51,7 +51,9 @@ def people(rng: np.random.Generator) -> tuple[calc.Pool, calc.Spells]:
     counties = [COUNTIES[c] for c in county[keep].tolist()]
     n = int(keep.sum())
     pool = calc.Pool(
-        id_numbers=[f"{c}{b}{i:04d}"[:18] for i, (c, b) in enumerate(zip(counties, births))],
+        id_numbers=[
+            f"{c}{b}{i:04d}"[:18] for i, (c, b) in enumerate(zip(counties, births, strict=True))
+        ],
         households=[f"H{i // 3:08d}" for i in range(n)],
         villages=[c + "100200" for c in counties],
         counties=counties,
@@ -62,8 +64,10 @@ def people(rng: np.random.Generator) -> tuple[calc.Pool, calc.Spells]:
     start = dt.date(2017, 1, 1).toordinal() + rng.integers(0, 4 * 365, working.size)
     length = rng.integers(30, 500, working.size)
     ends = [
-        calc.OPEN_END if rng.random() < 0.3 else int(dt.date.fromordinal(int(s + d)).strftime("%Y%m%d"))
-        for s, d in zip(start, length)
+        calc.OPEN_END
+        if rng.random() < 0.3
+        else int(dt.date.fromordinal(int(s + d)).strftime("%Y%m%d"))
+        for s, d in zip(start, length, strict=True)
     ]
     spells = calc.Spells(
         person=working.astype(np.int64),
@@ -134,7 +138,8 @@ def main() -> int:
         f"{total:6.2f} s (goal ≤ {TARGET_S} s)"
     )
     print(
-        f"greedy (wage): {baseline.placed:>7,} placed, wage total {baseline.wage_total:>14,} 元/月, "
+        f"greedy (wage): {baseline.placed:>7,} placed, "
+        f"wage total {baseline.wage_total:>14,} 元/月, "
         f"{grouped + greedy_s:6.2f} s (same grouping + greedy)"
     )
     return 0 if total <= TARGET_S else 1

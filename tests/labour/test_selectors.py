@@ -46,9 +46,7 @@ def test_a_cadre_may_not_see_posts(posts, small_programme, access_as):
 
 
 def test_proposals_are_shown_masked_to_the_helper(labourers, posts, small_programme, access_as):
-    run = services.match_run(
-        access=Access.operator(small_programme), programme=small_programme
-    )
+    run = services.match_run(access=Access.operator(small_programme), programme=small_programme)
     helper = access_as(small_programme, (Role.HELPER_OFFICE, "110116"))
     mine = list(selectors.proposal_list(access=helper, run=run))
     assert {p.post.post_no for p in mine} == {"GW2"}

@@ -71,7 +71,7 @@ def test_a_helper_sees_its_posts_but_may_not_run_a_match(client, make_user, labo
 def test_run_confirm_write_and_undo(client, make_user, labour):
     """The county office queues a match, the worker runs it, the office confirms the proposal
     and writes it into the labour ledger, then takes the batch back."""
-    member, post = labour
+    member, _post = labour
     client.force_login(make_user("county", Role.COUNTY_OFFICE, "130723"))
     response = client.post(reverse("web:labour-match-run"))
     run = MatchRun.objects.get()
@@ -98,7 +98,7 @@ def test_run_confirm_write_and_undo(client, make_user, labour):
 
 
 def test_tracking_counts_stable_placements(client, make_user, labour, programme):
-    member, post = labour
+    member, _post = labour
     from xiezuo.programs.models import Pairing
 
     pairing = Pairing.objects.get(helper_id="110105", recipient_id="130723")

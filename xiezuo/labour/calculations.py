@@ -377,9 +377,7 @@ def assign(groups: Groups, posts: Sequence[PostRow]) -> dict[tuple[int, int], in
     offset = groups.count
     flows = solver.flows(np.arange(offset, offset + post_of_arc.size, dtype=np.int32))
     found = np.flatnonzero(flows)
-    return {
-        (int(group_of_arc[a]), int(post_of_arc[a])): int(flows[a]) for a in found.tolist()
-    }
+    return {(int(group_of_arc[a]), int(post_of_arc[a])): int(flows[a]) for a in found.tolist()}
 
 
 def greedy(groups: Groups, posts: Sequence[PostRow]) -> dict[tuple[int, int], int]:
@@ -550,7 +548,7 @@ def stability(
             ended.append((spell, days))
     return Stability(
         approaching=sorted(approaching, key=lambda item: -item[1]),
-        ended_early=sorted(ended, key=lambda item: (item[0].end or as_of), reverse=True),
+        ended_early=sorted(ended, key=lambda item: item[0].end or as_of, reverse=True),
         reached={k: len(v) for k, v in reached.items()},
         will_reach={k: len(v) for k, v in will.items()},
     )

@@ -55,7 +55,9 @@ class Post(models.Model):
             models.Index(fields=["workplace", "start_date"], name="post_workplace_start"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(age_min__lte=F("age_max")), name="post_ages_in_order"),
+            models.CheckConstraint(
+                condition=Q(age_min__lte=F("age_max")), name="post_ages_in_order"
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="post_dates_in_order",
@@ -72,7 +74,7 @@ class Post(models.Model):
         return "转移就业" if self.helper_id else "本地就业"
 
     @classmethod
-    def scoped_records(cls, *, access, region: str | None = None):  # noqa: ANN001, ANN206
+    def scoped_records(cls, *, access, region: str | None = None):
         """Return the posts the caller reads (the export's door: `selectors.post_list`)."""
         from xiezuo.labour.selectors import post_list
 

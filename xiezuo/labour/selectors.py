@@ -24,9 +24,7 @@ from xiezuo.registry.models import Member
 from xiezuo.registry.selectors import household_list
 
 # A confirmed proposal fills its place unless the batch it was written in was undone.
-FILLING = Q(status=Proposal.Status.CONFIRMED) & (
-    Q(batch__isnull=True) | ~Q(batch__status="undone")
-)
+FILLING = Q(status=Proposal.Status.CONFIRMED) & (Q(batch__isnull=True) | ~Q(batch__status="undone"))
 
 
 def _regions_filter(regions: set[str] | frozenset[str], programme: Programme | None) -> Q:
@@ -135,20 +133,19 @@ def labour_pool(
     """
     import numpy as np
 
-    households = household_list(access=access, region=region).filter(
-        status__in=calc.POOL_STATUSES
-    )
+    households = household_list(access=access, region=region).filter(status__in=calc.POOL_STATUSES)
     if any(f.name == "registered" for f in households.model._meta.fields):
-        households = households.filter(registered=True)
+        # The flag arrives with a later registry migration; until then every row is registered.
+        households = households.filter(**{"registered": True})
     members = Member.objects.filter(
         household__in=households.values("pk"), labour_skill__in=calc.POOL_SKILLS
     )
     if only is not None:
         members = members.filter(id_number__in=only)
     rows = list(
-        members
-        .order_by("household__county_id", "household__village_id", "household_id", "id_number")
-        .values_list(
+        members.order_by(
+            "household__county_id", "household__village_id", "household_id", "id_number"
+        ).values_list(
             "id_number",
             "name",
             "household__household_no",
@@ -259,9 +256,13 @@ def placement_spells(*, access: Access, year: int) -> list[calc.Spell]:
         ledger_records(access=access, model=LabourTransfer, year=year)
         .filter(organisation="有组织")
         .values_list(
-            "id_number", "household__county_id", "workplace_code", "employer", "start_date",
+            "id_number",
+            "household__county_id",
+            "workplace_code",
+            "employer",
+            "start_date",
             "end_date",
-        )  # fmt: skip
+        )
     )
     return [calc.Spell(*row) for row in rows]
 

@@ -28,7 +28,15 @@ from xiezuo.labour import selectors
 from xiezuo.labour.models import MatchRun, Post, Proposal
 from xiezuo.programs.models import Programme
 
-LABOUR_HEADERS = ["证件号码", "户编号", "就业地代码", "用工单位", "开始日期", "结束日期", "组织方式"]
+LABOUR_HEADERS = [
+    "证件号码",
+    "户编号",
+    "就业地代码",
+    "用工单位",
+    "开始日期",
+    "结束日期",
+    "组织方式",
+]
 ORGANISED = "有组织"
 
 
@@ -134,20 +142,20 @@ def posts_from_file(*, path: Path | str, programme: Programme) -> list[calc.Post
         for table in stream:
             validated = validate(table, ledger, context)
             errors += [_error_text(e) for e in validated.errors]
-            for row in validated.valid_frame.iter_rows(named=True):
-                rows.append(
-                    calc.PostRow(
-                        number=row["post_no"],
-                        helper=row["helper_id"],
-                        workplace=row["workplace_id"],
-                        wage=Decimal(str(row["wage"])),
-                        places=int(row["places"]),
-                        skilled_only=row["skill"] == Post.Skill.SKILLED,
-                        age_min=int(row["age_min"]),
-                        age_max=int(row["age_max"]),
-                        start=row["start_date"],
-                    )
+            rows.extend(
+                calc.PostRow(
+                    number=row["post_no"],
+                    helper=row["helper_id"],
+                    workplace=row["workplace_id"],
+                    wage=Decimal(str(row["wage"])),
+                    places=int(row["places"]),
+                    skilled_only=row["skill"] == Post.Skill.SKILLED,
+                    age_min=int(row["age_min"]),
+                    age_max=int(row["age_max"]),
+                    start=row["start_date"],
                 )
+                for row in validated.valid_frame.iter_rows(named=True)
+            )
         errors += [_error_text(e) for e in stream.cell_errors()]
     if errors:
         raise XiezuoError("岗位文件有错误：" + "；".join(errors[:20]), errors=len(errors))
@@ -175,7 +183,8 @@ def match_save(
         missing = [n for n in missing if n not in stored]
     if missing:
         raise XiezuoError(
-            f"岗位 {', '.join(missing[:5])} 等 {len(missing)} 个尚未导入：请先导入岗位台账再保存匹配。"
+            f"岗位 {', '.join(missing[:5])} 等 {len(missing)} 个尚未导入："
+            "请先导入岗位台账再保存匹配。"
         )
     pool = outcome.people.pool
     rows = []
@@ -287,18 +296,14 @@ def match_run(
 # --- proposals --------------------------------------------------------------------------------
 
 
-def proposals_decide(
-    *, access: Access, run: MatchRun, ids: list[int], confirm: bool
-) -> int:
+def proposals_decide(*, access: Access, run: MatchRun, ids: list[int], confirm: bool) -> int:
     """Confirm or decline proposals of `run` for people the caller reads; return how many
     changed. Proposals already written into the labour ledger are left as they are."""
     access.check(Verb.MATCH_LABOUR)
     mine = selectors.proposal_list(access=access, run=run).filter(pk__in=ids, batch__isnull=True)
     allowed = [p.pk for p in mine if access.covers(p.village_id)]
     status = Proposal.Status.CONFIRMED if confirm else Proposal.Status.DECLINED
-    return Proposal.objects.filter(pk__in=allowed).update(
-        status=status, decided_at=timezone.now()
-    )
+    return Proposal.objects.filter(pk__in=allowed).update(status=status, decided_at=timezone.now())
 
 
 def proposals_write(*, access: Access, run: MatchRun, user: Any = None) -> Any:
@@ -340,8 +345,7 @@ def proposals_write(*, access: Access, run: MatchRun, user: Any = None) -> Any:
         )
     if report.errors:
         raise XiezuoError(
-            "写入劳务协作台账失败："
-            + "；".join(e.message for e in report.errors[:10]),
+            "写入劳务协作台账失败：" + "；".join(e.message for e in report.errors[:10]),
             errors=len(report.errors),
         )
     Proposal.objects.filter(pk__in=[p.pk for p in pending]).update(batch_id=report.batch_id)

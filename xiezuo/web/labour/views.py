@@ -67,11 +67,13 @@ def labour_overview(request: HttpRequest, *, access: Access, programme: Programm
     year = params.year(request, years=years, default=programme.end_year)
     flows = selectors.labour_flows(access=access, year=year)
     names = _names({c for c, _, _ in flows} | {w for _, w, _ in flows})
-    links = [
+    links: list[dict[str, str | int]] = [
         {"source": names.get(c, c), "target": f"{names.get(w, w)}·就业", "value": n}
         for c, w, n in flows
     ]
-    nodes = sorted({link["source"] for link in links} | {link["target"] for link in links})
+    nodes = sorted(
+        {str(link["source"]) for link in links} | {str(link["target"]) for link in links}
+    )
     return render(
         request,
         "web/labour_overview.html",
@@ -130,12 +132,14 @@ def match_page(request: HttpRequest, *, access: Access, programme: Programme) ->
     }
     if run is not None and run.status == MatchRun.Status.DONE:
         proposals = list(selectors.proposal_list(access=access, run=run))
-        rows = [
-            {"proposal": p, "shown": selectors.shown_proposal(access, p)} for p in proposals
-        ]
         villages = [
-            {"village": key, "rows": list(items)}
-            for key, items in groupby(rows, key=lambda r: r["proposal"].village)
+            {
+                "village": village,
+                "rows": [
+                    {"proposal": p, "shown": selectors.shown_proposal(access, p)} for p in items
+                ],
+            }
+            for village, items in groupby(proposals, key=lambda p: p.village)
         ]
         context |= {
             "villages": villages,
@@ -180,7 +184,8 @@ def match_start(request: HttpRequest, *, access: Access, programme: Programme) -
     if region and (not _REGION.fullmatch(region) or not access.covers(region)):
         messages.error(request, f"无法运行匹配：无权对区域 {region} 运行匹配。")
         return redirect("web:labour-match")
-    run = MatchRun.objects.create(programme=programme, region=region, user=request.user)
+    user = request.user if request.user.is_authenticated else None
+    run = MatchRun.objects.create(programme=programme, region=region, user=user)
     run_match.enqueue(run.pk, request.user.pk)
     return redirect(f"{reverse('web:labour-match')}?run={run.pk}")
 
@@ -216,7 +221,9 @@ def proposals_view(
             changed = services.proposals_decide(
                 access=access, run=run, ids=ids, confirm=action == "confirm"
             )
-            messages.success(request, f"已{'确认' if action == 'confirm' else '谢绝'} {changed} 条。")
+            messages.success(
+                request, f"已{'确认' if action == 'confirm' else '谢绝'} {changed} 条。"
+            )
         elif action == "write":
             report = services.proposals_write(access=access, run=run, user=request.user)
             messages.success(
