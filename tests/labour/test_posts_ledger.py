@@ -41,8 +41,6 @@ def test_a_helper_may_not_post_for_another_helper(small_programme, access_as, tm
         encoding="utf-8",
     )
     chaoyang = access_as(small_programme, (Role.HELPER_OFFICE, "110105"))
-    report = import_file(
-        ledger_key="posts", path=path, access=chaoyang, programme=small_programme
-    )
+    report = import_file(ledger_key="posts", path=path, access=chaoyang, programme=small_programme)
     assert any("超出您的权限范围" in e.message for e in report.errors)
     assert not Post.objects.exists()

@@ -25,7 +25,7 @@ from xiezuo.core.bulk import large_sqlite_cache, reset_sequence
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.progress import Progress, silent
 from xiezuo.core.versions import REGISTRY, version_bump
-from xiezuo.demo import generate, ledgers
+from xiezuo.demo import generate, labour, ledgers
 from xiezuo.demo.loading import insert, next_id
 from xiezuo.demo.profile import load_accounts, load_ledger_profile, load_names, load_profile
 from xiezuo.programs.models import PovertyLine, Programme
@@ -407,7 +407,7 @@ def _wipe(counties: list[str], *, programme: Programme) -> None:
 
     Ledger rows of other programmes that refer to the counties' households stop the wipe.
     """
-    for rows in ledgers.ledger_rows(programme):
+    for rows in [*labour.labour_rows(programme), *ledgers.ledger_rows(programme)]:
         _delete(rows)
     households = Household.objects.filter(county_id__in=counties)
     for model in (Member, Income, StatusChange, HouseholdYear):

@@ -12,7 +12,7 @@ from xiezuo.demo.profile import Names, label
 STREAMS = (
     "households", "members", "incomes", "population", "visits", "meetings", "secondments",
     "trainings", "funds", "projects", "enterprises", "investments", "labour", "purchases",
-    "donations", "subpairings",
+    "donations", "subpairings", "posts",
 )  # fmt: skip
 
 
