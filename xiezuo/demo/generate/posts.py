@@ -198,11 +198,14 @@ def _open_posts(
 ) -> dict[str, list[Any]]:
     """Posts nobody holds yet: per helper district and per county, each programme year."""
     low, high = settings["open_per_place_and_year"]
-    places: list[tuple[str | None, str, str]] = []  # (helper, workplace, county name)
-    for helper in sorted({h.code for h in pairings.helpers}):
-        places.append((helper, helper, ""))
-    for code, name in zip(geography.counties, geography.county_names, strict=True):
-        places.append((None, code, name))
+    # (helper, workplace, county name)
+    places: list[tuple[str | None, str, str]] = [
+        (helper, helper, "") for helper in sorted({h.code for h in pairings.helpers})
+    ]
+    places += [
+        (None, code, name)
+        for code, name in zip(geography.counties, geography.county_names, strict=True)
+    ]
     columns: dict[str, list[Any]] = {
         name: []
         for name in (
