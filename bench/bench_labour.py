@@ -10,6 +10,11 @@ XIEZUO_BENCH_POSTS posts (default 5,000) with 40,000 places, local and transfer,
 above Hebei's, starts on the first of a month 2018–2020, a few age bands, about one in three for
 技能劳动力 only. Goal: the exact match (grouping + min-cost flow + hand-out) ≤ 10 s. Beside it,
 from the same groups: greedy by wage, its people placed, wage total and time.
+
+When a demo database is there (XIEZUO_DATA_DIR, default /tmp/demo-var; build it with
+`XIEZUO_DATA_DIR=/tmp/demo-var uv run xiezuo demo --no-serve`), the same figures follow for the
+demo itself: every registered member of the programme against the demo's stored posts (their
+open places), as `xiezuo labour match` runs it, reading included.
 """
 
 import datetime as dt
@@ -142,7 +147,51 @@ def main() -> int:
         f"wage total {baseline.wage_total:>14,} 元/月, "
         f"{grouped + greedy_s:6.2f} s (same grouping + greedy)"
     )
-    return 0 if total <= TARGET_S else 1
+    demo_ok = _demo()
+    return 0 if total <= TARGET_S and demo_ok else 1
+
+
+def _demo() -> bool:
+    database = Path(os.environ.get("XIEZUO_DATA_DIR", "/tmp/demo-var")) / "xiezuo.sqlite3"
+    if not database.exists():
+        print(f"demo database: none at {database} (skipped)")
+        return True
+    os.environ.setdefault("XIEZUO_DATA_DIR", str(database.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
+    import django
+
+    django.setup()
+    from xiezuo.access import Access
+    from xiezuo.labour import selectors
+    from xiezuo.programs.models import Programme
+
+    programme = Programme.objects.get()
+    access = Access.operator(programme)
+    clock = time.perf_counter()
+    post_rows = selectors.post_rows(posts=list(selectors.post_list(access=access)))
+    people = selectors.labour_pool(access=access)
+    pairs = selectors.programme_pairings(programme=programme)
+    read = time.perf_counter() - clock
+    clock = time.perf_counter()
+    exact = calc.match(post_rows, people.pool, people.spells, pairs)
+    exact_s = time.perf_counter() - clock
+    clock = time.perf_counter()
+    baseline = calc.match(post_rows, people.pool, people.spells, pairs, method="greedy")
+    greedy_s = time.perf_counter() - clock
+    print(
+        f"demo: pool {people.pool.size:,}, {len(post_rows):,} posts / "
+        f"{sum(p.places for p in post_rows):,} open places, {exact.groups:,} groups, "
+        f"{exact.arcs:,} arcs (read in {read:.2f} s)"
+    )
+    print(
+        f"demo exact:    {exact.placed:>7,} placed, wage total {exact.wage_total:>14,} 元/月, "
+        f"{exact_s:6.2f} s (goal ≤ {TARGET_S} s)"
+    )
+    print(
+        f"demo greedy:   {baseline.placed:>7,} placed, "
+        f"wage total {baseline.wage_total:>14,} 元/月, {greedy_s:6.2f} s"
+    )
+    return exact_s <= TARGET_S
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 import numpy as np
 
@@ -194,6 +195,21 @@ def reaches(county: str, post: PostRow, pairings: Iterable[tuple[str, str]]) -> 
     return None
 
 
+def _in_reach(
+    county: str, posts: Sequence[PostRow], pairings: Iterable[tuple[str, str]]
+) -> list[int]:
+    """Return the indexes of the posts `reaches` finds in reach of `county`, by prefixes."""
+    local = codes.prefix(county)
+    helpers = tuple(
+        codes.prefix(helper) for helper, recipient in pairings if codes.contains(recipient, county)
+    )
+    return [
+        j
+        for j, post in enumerate(posts)
+        if post.workplace.startswith(local) or (post.helper and post.helper.startswith(helpers))
+    ]
+
+
 def is_candidate(
     *,
     registered: bool,
@@ -248,9 +264,7 @@ def group_people(
     for done, county in enumerate(names):
         progress("分组", done, len(names))
         people = np.flatnonzero(counties == county)
-        reach = [
-            j for j, post in enumerate(posts) if open_post[j] and reaches(county, post, pairings)
-        ]
+        reach = [j for j in _in_reach(county, posts, pairings) if open_post[j]]
         if not reach:
             for person in people.tolist():
                 groups.not_candidates[person] = NO_POST_IN_REACH
@@ -330,54 +344,119 @@ def _fen(wage: Decimal) -> int:
 
 def assign(groups: Groups, posts: Sequence[PostRow]) -> dict[tuple[int, int], int]:
     """Return the exact optimum as {(group, post): people}: the most people placed, then the
-    highest total monthly wage."""
-    from ortools.graph.python import min_cost_flow
+    highest total monthly wage.
 
+    Where people far outnumber places, most arcs of the graph are never used. The problem is
+    first solved on a sparse graph: each post keeps the groups with the fewest other posts to
+    go to, until they hold `factor` times its places. When that solution fills every post to
+    its own bound — its places, or all the people who may take it when they are fewer — no
+    assignment can place more people or pay more, so it is the optimum. Otherwise (each
+    factor of `SPARSE_FACTORS` tried in turn) the whole graph is solved, whose solution is
+    the optimum by definition.
+    """
     if not groups.count:
         return {}
-    source, sink, first_group = 0, 1, 2
-    first_post = first_group + groups.count
-    sizes = np.array([m.size for m in groups.members], dtype=np.int64)
-    places = np.array([p.places for p in posts], dtype=np.int64)
-    wages = np.array([_fen(p.wage) for p in posts], dtype=np.int64)
-    lengths = np.array([p.size for p in groups.posts], dtype=np.int64)
-    group_of_arc = np.repeat(np.arange(groups.count, dtype=np.int64), lengths)
-    post_of_arc = (
-        np.concatenate(groups.posts) if groups.arcs else np.zeros(0, dtype=np.int64)
-    ).astype(np.int64)
-    used_posts = np.unique(post_of_arc)
-    tails = np.concatenate(
-        [
-            np.full(groups.count, source),
-            first_group + group_of_arc,
-            first_post + used_posts,
-        ]
-    ).astype(np.int32)
+    arcs = _Arcs.of(groups, posts)
+    for factor in SPARSE_FACTORS:
+        kept = arcs.sparse(factor)
+        if kept.size == arcs.group.size:
+            break
+        flows = _solve(arcs, kept)
+        if np.array_equal(_filled(arcs, kept, flows), arcs.bound):
+            return _as_dict(arcs, kept, flows)
+    everything = np.arange(arcs.group.size)
+    return _as_dict(arcs, everything, _solve(arcs, everything))
+
+
+SPARSE_FACTORS = (16,)
+
+
+@dataclass
+class _Arcs:
+    """The group → post arcs of the flow graph, with what the solver needs around them."""
+
+    group: np.ndarray  # per arc
+    post: np.ndarray  # per arc
+    sizes: np.ndarray  # per group
+    places: np.ndarray  # per post
+    costs: np.ndarray  # per post: −wage, in units of the wages' greatest common divisor
+    bound: np.ndarray  # per post: min(places, people who may take it)
+
+    @classmethod
+    def of(cls, groups: Groups, posts: Sequence[PostRow]) -> "_Arcs":
+        sizes = np.array([m.size for m in groups.members], dtype=np.int64)
+        places = np.array([p.places for p in posts], dtype=np.int64)
+        wages = np.array([_fen(p.wage) for p in posts], dtype=np.int64)
+        # Costs divided by their greatest common divisor give the same optimum in fewer
+        # cost-scaling phases (whole-hundred wages: 38 to 68, not 380,000 to 680,000).
+        divisor = int(np.gcd.reduce(wages)) if wages.any() else 1
+        lengths = np.array([p.size for p in groups.posts], dtype=np.int64)
+        group = np.repeat(np.arange(groups.count, dtype=np.int64), lengths)
+        post = np.concatenate(groups.posts).astype(np.int64)
+        reach = np.bincount(post, weights=sizes[group], minlength=len(posts)).astype(np.int64)
+        return cls(group, post, sizes, places, -(wages // divisor), np.minimum(places, reach))
+
+    @cached_property
+    def _ranked(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the arcs by post, groups with the fewest options first, and for each the
+        people held by the arcs of its post before it."""
+        options = np.bincount(self.group, minlength=self.sizes.size)
+        rank = np.empty(self.sizes.size, dtype=np.int64)
+        rank[np.argsort(options, kind="stable")] = np.arange(self.sizes.size)
+        order = np.argsort(self.post * self.sizes.size + rank[self.group], kind="stable")
+        post, size = self.post[order], self.sizes[self.group[order]]
+        held = np.cumsum(size)
+        starts = np.searchsorted(post, post, side="left")
+        return order, held - size - np.where(starts > 0, held[starts - 1], 0)
+
+    def sparse(self, factor: int) -> np.ndarray:
+        """Return the arcs kept per post: its groups with the fewest options first, until
+        they hold `factor` times its places."""
+        order, before = self._ranked
+        return np.sort(order[before < factor * self.places[self.post[order]]])
+
+
+def _solve(arcs: _Arcs, kept: np.ndarray) -> np.ndarray:
+    """Return the flow on each kept arc of the max-flow of minimum cost."""
+    from ortools.graph.python import min_cost_flow
+
+    groups = arcs.sizes.size
+    source, sink, first_group, first_post = 0, 1, 2, 2 + groups
+    group, post = arcs.group[kept], arcs.post[kept]
+    used = np.unique(post)
+    tails = np.concatenate([np.full(groups, source), first_group + group, first_post + used])
     heads = np.concatenate(
-        [
-            first_group + np.arange(groups.count),
-            first_post + post_of_arc,
-            np.full(used_posts.size, sink),
-        ]
-    ).astype(np.int32)
+        [first_group + np.arange(groups), first_post + post, np.full(used.size, sink)]
+    )
     capacities = np.concatenate(
-        [sizes, np.minimum(sizes[group_of_arc], places[post_of_arc]), places[used_posts]]
-    ).astype(np.int64)
-    costs = np.concatenate(
-        [np.zeros(groups.count), -wages[post_of_arc], np.zeros(used_posts.size)]
-    ).astype(np.int64)
+        [arcs.sizes, np.minimum(arcs.sizes[group], arcs.places[post]), arcs.places[used]]
+    )
+    costs = np.concatenate([np.zeros(groups), arcs.costs[post], np.zeros(used.size)])
     solver = min_cost_flow.SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    solver.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32),
+        heads.astype(np.int32),
+        capacities.astype(np.int64),
+        costs.astype(np.int64),
+    )
     # Supply and demand bound the flow from above; the solver sends as much as it can.
-    solver.set_node_supply(source, int(sizes.sum()))
-    solver.set_node_supply(sink, -int(places[used_posts].sum()))
+    solver.set_node_supply(source, int(arcs.sizes.sum()))
+    solver.set_node_supply(sink, -int(arcs.places[used].sum()))
     status = solver.solve_max_flow_with_min_cost()
     if status != solver.OPTIMAL:
         raise RuntimeError(f"min-cost flow did not solve: status {status}")
-    offset = groups.count
-    flows = solver.flows(np.arange(offset, offset + post_of_arc.size, dtype=np.int32))
+    return solver.flows(np.arange(groups, groups + kept.size, dtype=np.int32))
+
+
+def _filled(arcs: _Arcs, kept: np.ndarray, flows: np.ndarray) -> np.ndarray:
+    return np.bincount(arcs.post[kept], weights=flows, minlength=arcs.places.size).astype(np.int64)
+
+
+def _as_dict(arcs: _Arcs, kept: np.ndarray, flows: np.ndarray) -> dict[tuple[int, int], int]:
     found = np.flatnonzero(flows)
-    return {(int(group_of_arc[a]), int(post_of_arc[a])): int(flows[a]) for a in found.tolist()}
+    return {
+        (int(arcs.group[kept[a]]), int(arcs.post[kept[a]])): int(flows[a]) for a in found.tolist()
+    }
 
 
 def greedy(groups: Groups, posts: Sequence[PostRow]) -> dict[tuple[int, int], int]:
