@@ -183,3 +183,62 @@ def test_pool_rule_points_one_and_two():
 def test_birth_dates_come_from_the_id_number():
     numbers = ["130723199003017777", "130723900301777"]
     assert calc.birth_numbers(numbers).tolist() == [19900301, 19900301]
+
+
+def _brute_force(posts, people):
+    """Return (placed, wage) of the best assignment, trying every one (tiny instances)."""
+    import itertools
+
+    choices = []
+    for person in range(people.size):
+        single = calc.Pool(
+            id_numbers=[people.id_numbers[person]],
+            households=[people.households[person]],
+            villages=[people.villages[person]],
+            counties=[people.counties[person]],
+            skilled=people.skilled[person : person + 1],
+            births=people.births[person : person + 1],
+        )
+        groups = calc.group_people(posts, single, calc.Spells.empty(), PAIRINGS)
+        choices.append([None, *(groups.posts[0].tolist() if groups.count else [])])
+    best = (0, Decimal(0))
+    for pick in itertools.product(*choices):
+        taken = [j for j in pick if j is not None]
+        if any(taken.count(j) > posts[j].places for j in set(taken)):
+            continue
+        best = max(best, (len(taken), sum((posts[j].wage for j in taken), Decimal(0))))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("factors", [(1,), (16,)])
+def test_the_match_is_the_optimum_found_by_trying_everything(seed, factors, monkeypatch):
+    """Random small markets: the exact match (through the sparse graph when it proves itself,
+    else the whole one) equals the best of all assignments."""
+    monkeypatch.setattr(calc, "SPARSE_FACTORS", factors)
+    rng = np.random.default_rng(seed)
+    posts = [
+        post(
+            f"P{j}",
+            helper="110116" if j % 2 else None,
+            workplace="110116" if j % 2 else ["130728", "130826"][j % 4 // 2],
+            wage=int(rng.integers(20, 60)) * 100,
+            places=int(rng.integers(1, 3)),
+            skilled=bool(rng.random() < 0.3),
+            ages=[(18, 40), (30, 60), (18, 60)][int(rng.integers(0, 3))],
+        )
+        for j in range(4)
+    ]
+    people = pool(
+        *(
+            (
+                f"X{i}",
+                ["130728", "130826"][int(rng.integers(0, 2))],
+                bool(rng.random() < 0.4),
+                int(rng.integers(1960, 2000)) * 10000 + 101,
+            )
+            for i in range(6)
+        )
+    )
+    exact = calc.match(posts, people, calc.Spells.empty(), PAIRINGS)
+    assert (exact.placed, exact.wage_total) == _brute_force(posts, people)
