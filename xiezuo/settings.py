@@ -5,6 +5,15 @@ XIEZUO_DATABASE_URL  a database URL; default: SQLite at $XIEZUO_DATA_DIR/xiezuo.
 XIEZUO_SECRET_KEY    default: generated once into $XIEZUO_DATA_DIR/secret_key
 XIEZUO_ALLOWED_HOSTS comma-separated; default: localhost, 127.0.0.1
 XIEZUO_DEBUG         "1" to turn debug on; off otherwise
+XIEZUO_HTTPS         "1" behind HTTPS: secure cookies, HSTS, redirect to HTTPS (each also alone:)
+XIEZUO_SECURE_COOKIES, XIEZUO_SSL_REDIRECT "1"; XIEZUO_HSTS_SECONDS (default 31536000 under
+                     XIEZUO_HTTPS, else 0); XIEZUO_PROXY_SSL_HEADER "1" when a proxy in front
+                     terminates TLS and sets X-Forwarded-Proto
+XIEZUO_LOGIN_FAILURES failed sign-ins before an account is locked out (default 5) for
+XIEZUO_LOCKOUT_MINUTES (default 15)
+
+Everything the process writes (the SQLite file, uploads, logs, caches) is readable by the
+service user only: the process umask is 077 and the data directory 0700.
 """
 
 import os
@@ -12,14 +21,37 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
+# Files and folders the service writes are its own (0600 / 0700): ID numbers live in them.
+os.umask(0o077)
 DATA_DIR = Path(os.environ.get("XIEZUO_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.chmod(0o700)
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# Django's own rule for a key worth the name (security.W009): 50 characters, 5 distinct.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE = 5
 
 
 def _secret_key() -> str:
     if key := os.environ.get("XIEZUO_SECRET_KEY"):
+        if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_UNIQUE:
+            raise ImproperlyConfigured(
+                f"XIEZUO_SECRET_KEY is too weak: use at least {SECRET_KEY_MIN_LENGTH} random "
+                f"characters (e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+                "or leave it unset to have one generated into the data directory."
+            )
         return key
     path = DATA_DIR / "secret_key"
     if not path.exists():
@@ -29,7 +61,7 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("XIEZUO_DEBUG", "") in {"1", "true", "yes"}
+DEBUG = _flag("XIEZUO_DEBUG")
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("XIEZUO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
@@ -44,12 +76,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "axes",
+    "simple_history",
     "xiezuo.core",
     "xiezuo.regions",
     "xiezuo.programs",
     "xiezuo.access",
     "xiezuo.registry",
     "xiezuo.ledgers",
+    "xiezuo.precision",
     "xiezuo.ingest",
     "xiezuo.assessment",
     "xiezuo.labour",
@@ -65,8 +100,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "xiezuo.access.middleware.AccessMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "xiezuo.access.middleware.NoStoreMiddleware",
+    # Last: it watches the sign-ins the views above handle.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "xiezuo.urls"
@@ -109,8 +149,61 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 for new and changed passwords; older hashes are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Sign-in throttling (django-axes): after XIEZUO_LOGIN_FAILURES failures for one user name
+# from one address, that pair is locked out for XIEZUO_LOCKOUT_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("XIEZUO_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = int(os.environ.get("XIEZUO_LOCKOUT_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = 1 if _flag("XIEZUO_PROXY_SSL_HEADER") else 0
+
+# HTTPS in production (`xiezuo check --deploy` is clean with XIEZUO_HTTPS=1).
+_HTTPS = _flag("XIEZUO_HTTPS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("XIEZUO_SECURE_COOKIES", _HTTPS)
+SECURE_SSL_REDIRECT = _flag("XIEZUO_SSL_REDIRECT", _HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("XIEZUO_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = _flag("XIEZUO_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+if _flag("XIEZUO_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# Pages load scripts from this site only, and no inline script runs (data goes in
+# json_script blocks). Styles may be inline: ECharts and htmx set them.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# The debug page hides settings and request variables whose name looks secret — and here
+# also URLs and database settings: XIEZUO_DATABASE_URL carries a password.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "xiezuo.core.logs.SecretsHiddenFilter"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

@@ -37,9 +37,10 @@ from xiezuo.ledgers.models import (
     Training,
     Visit,
 )
+from xiezuo.precision.models import Assurance, Clue, CountyCheck, Measure
 from xiezuo.programs.models import Pairing, Programme
 from xiezuo.regions.models import RuralPopulation
-from xiezuo.registry.models import Income
+from xiezuo.registry.models import Household, Income
 
 LEDGER_KEYS = list(catalog.ledgers())
 
@@ -565,6 +566,52 @@ def ledgers_filled(projects, registry):
         end_date=dt.date(2020, 12, 31),
     )
     RuralPopulation.objects.create(region_id="130723", year=2020, population=238000)
+    # Precision ledgers: a household-level measure (no ID number) and a member's measure.
+    Measure.objects.create(
+        household=kangbao[0], category="小额信贷", start_date=day, amount=Decimal("50000")
+    )
+    Measure.objects.create(
+        household=kangbao[0],
+        id_number=member.id_number,
+        category="医疗保障",
+        start_date=day,
+        end_date=dt.date(2019, 12, 31),
+        unit="康保县医疗保障局",
+    )
+    Assurance.objects.create(
+        household=kangbao[0],
+        year=2019,
+        food_clothing=True,
+        education=True,
+        medical=True,
+        housing=False,
+        water=True,
+    )
+    Clue.objects.create(
+        household=kangbao[1],
+        found_on=dt.date(2020, 4, 10),
+        source="干部走访",
+        category="因病",
+        rigid_spending=Decimal("23000"),
+        note="住院",
+    )
+    Household.objects.create(
+        household_no="130723100201900001",
+        village_id="130723100201",
+        county_id="130723",
+        householder_name="李春生",
+        householder_id_number=make_id("130723", dt.date(1970, 5, 6), 31),
+        size=4,
+        registered=False,
+        monitored_from=dt.date(2020, 5, 20),
+    )
+    CountyCheck.objects.create(
+        region_id="130723",
+        year=2019,
+        missed_rate=Decimal("0.50"),
+        wrong_exit_rate=Decimal("0.30"),
+        approval=Decimal("96.50"),
+    )
     for number, helper, workplace in (("GW1", "110105", "110105"), ("GW2", None, "130723100")):
         Post.objects.create(
             post_no=number,
@@ -583,7 +630,15 @@ def ledgers_filled(projects, registry):
         )
 
 
-ROUND_TRIP_ROWS = {"households": 3, "members": 4, "incomes": 1, "projects": 3, "posts": 2}
+# The households export holds the registered households only; the monitored one is its own.
+ROUND_TRIP_ROWS = {
+    "households": 3,
+    "members": 4,
+    "incomes": 1,
+    "projects": 3,
+    "measures": 2,
+    "posts": 2,
+}
 
 
 @pytest.mark.parametrize("suffix", ["xlsx", "csv"])

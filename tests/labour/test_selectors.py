@@ -56,3 +56,11 @@ def test_proposals_are_shown_masked_to_the_helper(labourers, posts, small_progra
     county = access_as(small_programme, (Role.COUNTY_OFFICE, "130728"))
     own = selectors.proposal_list(access=county, run=run).get()
     assert selectors.shown_proposal(county, own)["id_number"] == own.id_number
+
+
+def test_a_monitored_household_outside_the_register_is_not_in_the_pool(labourers, small_programme):
+    household = labourers["丁"].household
+    household.registered = False
+    household.save()
+    people = selectors.labour_pool(access=Access.operator(small_programme))
+    assert "丁" not in people.names

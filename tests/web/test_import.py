@@ -121,7 +121,7 @@ def test_the_upload_needs_the_csrf_token(programme, make_user, tmp_path):
 
 def test_the_page_offers_every_ledger_and_its_template(kangbao):
     html = kangbao.get(reverse("web:import")).content.decode()
-    assert len(ledgers()) == 17
+    assert {"households", "population", "measures", "monitored"} <= set(ledgers())
     for key, ledger in ledgers().items():
         assert f'<option value="{key}">{ledger.title}（{key}）</option>' in html
         assert reverse("web:import-template", args=[key]) in html

@@ -1,12 +1,15 @@
 """The pages: the public overview, the scoped household list and the household page."""
 
+import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from xiezuo.access import Role
 from xiezuo.core.ids import mask_id
+from xiezuo.precision.models import Assurance, Clue, Measure
 from xiezuo.registry.models import Household
 from xiezuo.web.views import HOUSEHOLDS_PER_PAGE
 
@@ -326,8 +329,11 @@ def test_household_list_query_count_is_bounded(
 def test_household_page_query_count_is_bounded(
     client, registry, make_user, django_assert_max_num_queries
 ):
+    """A fixed number of queries: one per section (members, incomes, history, measures with
+    their members' names, assurances, clues), whatever each holds."""
+    _precision_records(registry["C"])
     login(client, make_user("kangbao", Role.COUNTY_OFFICE, "130723"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("web:household", args=[registry["C"].household_no]))
     assert response.status_code == 200
 
@@ -358,3 +364,75 @@ def test_anonymous_header_offers_login_not_households(client, programme):
     html = client.get(reverse("web:overview")).content.decode()
     assert "登录" in html
     assert f'href="{reverse("web:households")}"' not in html
+
+
+def _precision_records(household):
+    """A household-level and a member's measure, a failed assurance and a clue."""
+    member = household.members.order_by("id").first()
+    Measure.objects.create(household=household, category="小额信贷", start_date=dt.date(2019, 3, 1))
+    Measure.objects.create(
+        household=household,
+        id_number=member.id_number,
+        category="医疗保障",
+        start_date=dt.date(2019, 1, 1),
+        amount=Decimal("1200"),
+    )
+    Assurance.objects.create(
+        household=household,
+        year=2019,
+        food_clothing=True,
+        education=True,
+        medical=True,
+        housing=False,
+        water=True,
+    )
+    Clue.objects.create(
+        household=household,
+        found_on=dt.date(2020, 4, 10),
+        source="干部走访",
+        category="因病",
+        note="住院手术",
+    )
+    return member
+
+
+def test_household_page_lists_measures_assurances_and_clues(client, registry, make_user):
+    household = registry["A"]
+    member = _precision_records(household)
+    login(client, make_user("kangbao", Role.COUNTY_OFFICE, "130723"))
+    html = client.get(reverse("web:household", args=[household.household_no])).content.decode()
+    assert "帮扶措施（2 项）" in html
+    assert "全户" in html
+    assert member.id_number in html
+    assert '<td class="bad">否</td>' in html  # 住房安全 of 2019
+    assert "住院手术" in html
+
+
+def test_household_page_masks_a_measures_id_number_for_a_helper(client, registry, make_user):
+    household = registry["A"]
+    member = _precision_records(household)
+    login(client, make_user("chaoyang", Role.HELPER_OFFICE, "110105"))
+    html = client.get(reverse("web:household", args=[household.household_no])).content.decode()
+    assert "医疗保障" in html
+    assert member.id_number not in html
+    assert mask_id(member.id_number) in html
+
+
+def test_a_monitored_household_has_a_page_but_is_not_on_the_register(client, registry, make_user):
+    watched = Household.objects.create(
+        household_no="130723100201900001",
+        village_id="130723100201",
+        county_id="130723",
+        householder_name="李春生",
+        householder_id_number="130723197005060314",
+        size=4,
+        registered=False,
+        monitored_from=dt.date(2020, 5, 20),
+    )
+    login(client, make_user("kangbao", Role.COUNTY_OFFICE, "130723"))
+    assert watched.household_no not in client.get(reverse("web:households")).content.decode()
+    html = client.get(reverse("web:household", args=[watched.household_no])).content.decode()
+    assert "监测对象" in html
+    assert "2020-05-20" in html
+    login(client, make_user("huaian", Role.COUNTY_OFFICE, "130728"))
+    assert client.get(reverse("web:household", args=[watched.household_no])).status_code == 404

@@ -40,3 +40,19 @@ def access_of(request: HttpRequest) -> "tuple[Access, Programme]":
     if access.programme is None:
         raise Programme.DoesNotExist
     return access, access.programme
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every answer to a signed-in user: such pages may carry
+    personal data, and no browser or proxy cache should keep them. Public pages (the overview
+    to an anonymous reader, static files) are left to their own headers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+        return response

@@ -1,6 +1,9 @@
 """Logging pieces that `settings.LOGGING` names."""
 
 import logging
+import re
+
+from django.views.debug import SafeExceptionReporterFilter
 
 
 class ClientErrorsWithoutTraceback(logging.Filter):
@@ -14,3 +17,12 @@ class ClientErrorsWithoutTraceback(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+class SecretsHiddenFilter(SafeExceptionReporterFilter):
+    """Django's filter for the debug page and error reports, hiding also URLs and database
+    settings (a database URL carries its password), in settings and in request variables."""
+
+    hidden_settings = re.compile(
+        "API|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|URL|DATABASE|DSN", flags=re.I
+    )

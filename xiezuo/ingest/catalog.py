@@ -30,12 +30,15 @@ Rules across columns (`[[rules]]`): `dates_in_order` (columns: start, end), `pai
 helper, recipient — the record must fall inside a programme pairing), `member` (columns: id
 number, household — the person must be a registered member of that household), `not_in_future`
 (columns: years — none after the current year, nor after the row's own 年度), `household_status`
-(columns: 脱贫状态, 脱贫年度, 返贫年度, 贫困户属性 — they must tell one story, DOMAIN.md §4).
+(columns: 脱贫状态, 脱贫年度, 返贫年度, 贫困户属性 — they must tell one story, DOMAIN.md §4),
+`not_registered` (columns: 户编号 — not a registered poor household: the monitored ledger).
 A rule's error marks every column it involves.
 
 Top-level keys besides the columns: `attribution` and `attribution_columns` (how a row finds
 its pairing, see `xiezuo.ledgers.services`), and `direction` (the field that records which way
-a record goes: 派出 when the first attribution column lies in the pairing's helper, else 接收).
+a record goes: 派出 when the first attribution column lies in the pairing's helper, else 接收),
+and `fixed` (field → value every row of the ledger gets, e.g. `registered = false` for the
+monitored households; an export of the ledger reads the rows with those values).
 """
 
 import tomllib
@@ -65,7 +68,9 @@ COLUMN_TYPES = frozenset(
         "households",
     }
 )
-RULES = frozenset({"dates_in_order", "not_in_future", "household_status", "pairing", "member"})
+RULES = frozenset(
+    {"dates_in_order", "not_in_future", "household_status", "pairing", "member", "not_registered"}
+)
 
 
 @dataclass(frozen=True)

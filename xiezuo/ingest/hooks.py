@@ -14,6 +14,9 @@ _DERIVED: dict[str, dict[str, pl.Expr]] = {
 }
 
 
-def derived_fields(model: str) -> dict[str, pl.Expr]:
-    """Return {field: expression} of the fields derived for rows of `model` ("app.Model")."""
-    return dict(_DERIVED.get(model, {}))
+def derived_fields(model: str, fixed: dict | None = None) -> dict[str, pl.Expr]:
+    """Return {field: expression} of the fields derived for rows of `model` ("app.Model"),
+    with a ledger's `fixed` values (catalog key `fixed`) as constants."""
+    derived = dict(_DERIVED.get(model, {}))
+    derived.update({name: pl.lit(value) for name, value in (fixed or {}).items()})
+    return derived

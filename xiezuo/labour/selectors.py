@@ -127,16 +127,15 @@ def labour_pool(
 ) -> PoolPeople:
     """Return the people the caller reads whom rules 1 and 2 put forward, and their spells.
 
-    Registered households only (the registry holds registered households), status 未脱贫,
+    Registered households only (not the monitored ones outside the register), status 未脱贫,
     已脱贫(享受政策) or 返贫; members of skill 普通劳动力 or 技能劳动力. In the order of county,
     village, household and ID number. `only` keeps the people of these ID numbers.
     """
     import numpy as np
 
-    households = household_list(access=access, region=region).filter(status__in=calc.POOL_STATUSES)
-    if any(f.name == "registered" for f in households.model._meta.fields):
-        # The flag arrives with a later registry migration; until then every row is registered.
-        households = households.filter(**{"registered": True})
+    households = household_list(access=access, region=region, registered=True).filter(
+        status__in=calc.POOL_STATUSES
+    )
     members = Member.objects.filter(
         household__in=households.values("pk"), labour_skill__in=calc.POOL_SKILLS
     )

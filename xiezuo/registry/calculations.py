@@ -5,14 +5,14 @@ from dataclasses import dataclass
 
 
 def is_poor_at_end_of(
-    year: int, *, identified_year: int, exit_year: int | None, fallback_year: int | None
+    year: int, *, identified_year: int | None, exit_year: int | None, fallback_year: int | None
 ) -> bool:
     """Return True when a household counts as poor at the end of `year` (DOMAIN.md §3).
 
     Poor: identified in `year` or before, and not exited by then, or fell back after its
-    exit and by `year`.
+    exit and by `year`. A household never identified (a monitored one) is not poor.
     """
-    if identified_year > year:
+    if identified_year is None or identified_year > year:
         return False
     if exit_year is None or exit_year > year:
         return True

@@ -6,13 +6,18 @@ Coded fields hold the label of their code list (`xiezuo/core/data/codelists.toml
 from decimal import Decimal
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from xiezuo.regions.models import Region
 from xiezuo.registry.calculations import is_poor_at_end_of
 
 
 class Household(models.Model):
-    """A registered poor household (建档立卡贫困户)."""
+    """A rural household of the registry: a registered poor household (建档立卡贫困户), or, with
+    `registered` false, a household outside the register that is watched against falling into
+    poverty (监测对象: 边缘易致贫户, 突发严重困难户; the monitored ledger). Both kinds hold members
+    and incomes through the same ledgers; every count of the register reads `registered` ones.
+    """
 
     household_no = models.CharField("户编号", max_length=32, unique=True)
     village = models.ForeignKey(
@@ -29,7 +34,7 @@ class Household(models.Model):
     standard = models.CharField("识别标准", max_length=8)
     main_cause = models.CharField("主要致贫原因", max_length=16)
     other_causes = models.CharField("其他致贫原因", max_length=100, blank=True)
-    identified_year = models.PositiveSmallIntegerField("识别年度")
+    identified_year = models.PositiveSmallIntegerField("识别年度", null=True, blank=True)
     status = models.CharField("脱贫状态", max_length=16)
     exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
     fallback_year = models.PositiveSmallIntegerField("返贫年度", null=True, blank=True)
@@ -39,6 +44,13 @@ class Household(models.Model):
     responsible_name = models.CharField("帮扶责任人", max_length=64, blank=True)
     responsible_unit = models.CharField("帮扶责任人单位", max_length=100, blank=True)
     responsible_phone = models.CharField("帮扶责任人电话", max_length=20, blank=True)
+    registered = models.BooleanField("建档立卡", default=True, db_default=True)
+    # A monitored household's watch (the monitored ledger): from inclusion to risk eliminated.
+    monitored_from = models.DateField("纳入日期", null=True, blank=True)
+    monitored_until = models.DateField("风险消除日期", null=True, blank=True)
+    # Field-level history of edits made one record at a time (the admin, services); the bulk
+    # paths (imports, the demo) write around it and are recorded as import batches instead.
+    edits = HistoricalRecords()
 
     class Meta:
         ordering = ["household_no"]
@@ -80,6 +92,9 @@ class Member(models.Model):
     critical_illness_insurance = models.BooleanField("大病保险", default=True)
     pension = models.BooleanField("基本养老保险", default=False)
     dibao = models.BooleanField("低保", default=False)
+    # Field-level history of edits made one record at a time (the admin, services); the bulk
+    # paths (imports, the demo) write around it and are recorded as import batches instead.
+    edits = HistoricalRecords()
 
     class Meta:
         ordering = ["household", "id"]
@@ -100,6 +115,9 @@ class Income(models.Model):
     )
     transfers = models.DecimalField("转移性收入(元)", max_digits=12, decimal_places=2, default=0)
     costs = models.DecimalField("生产经营性支出(元)", max_digits=12, decimal_places=2, default=0)
+    # Field-level history of edits made one record at a time (the admin, services); the bulk
+    # paths (imports, the demo) write around it and are recorded as import batches instead.
+    edits = HistoricalRecords()
 
     class Meta:
         ordering = ["household", "year"]

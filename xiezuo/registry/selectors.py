@@ -1,12 +1,13 @@
 """Reads of the household registry. Every read takes the caller's access."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from xiezuo.access import Access, Verb
+from xiezuo.access.audit import audit_unmasked_view
 from xiezuo.access.masking import age_on
 from xiezuo.core import codes
 from xiezuo.core.codes import Level
@@ -34,10 +35,18 @@ def _region_filter(regions: frozenset[str] | set[str]) -> Q:
     return condition
 
 
-def household_list(*, access: Access, region: str | None = None) -> QuerySet[Household]:
-    """Return the households the caller may read, optionally inside `region`."""
+def household_list(
+    *, access: Access, region: str | None = None, registered: bool | None = True
+) -> QuerySet[Household]:
+    """Return the households the caller may read, optionally inside `region`.
+
+    `registered` chooses the kind: registered poor households (the default), monitored
+    households outside the register (False), or both (None).
+    """
     access.check(Verb.VIEW_HOUSEHOLDS)
     households = Household.objects.select_related("village", "county")
+    if registered is not None:
+        households = households.filter(registered=registered)
     if not access.everything:
         households = households.filter(_region_filter(access.read_regions))
     if region:
@@ -49,7 +58,9 @@ def household_list(*, access: Access, region: str | None = None) -> QuerySet[Hou
 
 def household_get(*, access: Access, household_no: str) -> Household:
     """Return one household the caller may read; ScopeError when it is outside their access."""
-    household = household_list(access=access).filter(household_no=household_no).first()
+    household = (
+        household_list(access=access, registered=None).filter(household_no=household_no).first()
+    )
     if household is None:
         raise ScopeError(f"户编号 {household_no} 不存在或不在您的权限范围内")
     return household
@@ -73,7 +84,10 @@ class MemberView:
 
 
 def member_list(*, access: Access, household: Household) -> list[MemberView]:
-    """Return the members of a household the caller reads, masked per `Access.mask`."""
+    """Return the members of a household the caller reads, masked per `Access.mask`.
+
+    A helper-side user who is shown them unmasked is written to the audit log.
+    """
     access.check(Verb.VIEW_HOUSEHOLDS)
     if not access.covers(household.village_id):
         raise ScopeError(f"无权查看户 {household.household_no}")
@@ -99,6 +113,10 @@ def member_list(*, access: Access, household: Household) -> list[MemberView]:
                 work_location=m.work_location,
                 masked=hidden,
             )
+        )
+    if views and not hidden:
+        audit_unmasked_view(
+            access=access, what=household.household_no, rows=len(views), region=household.village_id
         )
     return views
 
@@ -133,7 +151,7 @@ def cohort_rows(*, counties: list[str]) -> list[CohortRow]:
     keys = ("county_id", "identified_year", "exit_year", "fallback_year")
     households = {
         tuple(r[k] for k in keys): r["n"]
-        for r in Household.objects.filter(county_id__in=counties)
+        for r in Household.objects.filter(county_id__in=counties, registered=True)
         .values(*keys)
         .annotate(n=Count("id"))
         .order_by()
@@ -141,7 +159,9 @@ def cohort_rows(*, counties: list[str]) -> list[CohortRow]:
     member_keys = tuple(f"household__{k}" for k in keys)
     people = {
         tuple(r[k] for k in member_keys): r["n"]
-        for r in Member.objects.filter(household__county_id__in=counties)
+        for r in Member.objects.filter(
+            household__county_id__in=counties, household__registered=True
+        )
         .values(*member_keys)
         .annotate(n=Count("id"))
         .order_by()
@@ -197,3 +217,76 @@ def programme_overview(*, access: Access, programme: Programme | None = None) ->
     ]
     totals = {year: total((c.figures[year] for c in counties), year=year) for year in years}
     return Overview(programme=programme, years=years, counties=counties, totals=totals)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One recorded edit of a household, a member or an income: who, when, which fields."""
+
+    at: datetime
+    user: str
+    kind: str  # 新增 / 修改 / 删除
+    record: str  # 户 / 成员 姓名 / 收入 2019
+    changes: list[
+        tuple[str, str, str]
+    ]  # (field label, old, new), masked where the caller may not see
+
+
+_EDIT_KINDS = {"+": "新增", "~": "修改", "-": "删除"}
+
+
+def household_edits(*, access: Access, household: Household) -> list[Edit]:
+    """Return the recorded edits of a household and its members and incomes, newest first
+    (edits made one record at a time, e.g. in the admin; imports are batches of their own)."""
+    from xiezuo.registry.models import Income
+
+    access.check(Verb.VIEW_HOUSEHOLDS)
+    if not access.covers(household.village_id):
+        raise ScopeError(f"无权查看户 {household.household_no}")
+    region = household.village_id
+    histories = [
+        (Household, Household.edits.filter(id=household.pk), lambda r: "户"),  # type: ignore[attr-defined]
+        (Member, Member.edits.filter(household_id=household.pk), lambda r: f"成员 {r.name}"),  # type: ignore[attr-defined]
+        (Income, Income.edits.filter(household_id=household.pk), lambda r: f"收入 {r.year}"),  # type: ignore[attr-defined]
+    ]
+    edits = []
+    for model, records, label in histories:
+        labels = {
+            name: str(f.verbose_name)
+            for f in model._meta.concrete_fields
+            for name in (f.name, f.attname)
+        }
+        for record in records.select_related("history_user").order_by("history_date"):
+            changes = []
+            if record.history_type == "~" and record.prev_record is not None:
+                for change in record.diff_against(record.prev_record).changes:
+                    old, new = (
+                        access.mask(model._meta.label, {change.field: v}, region=region)[
+                            change.field
+                        ]
+                        for v in (change.old, change.new)
+                    )
+                    label_ = labels.get(change.field, change.field)
+                    changes.append((label_, _shown(old), _shown(new)))
+                if not changes:
+                    continue
+            user = record.history_user
+            edits.append(
+                Edit(
+                    at=record.history_date,
+                    user=user.get_username() if user else "",
+                    kind=_EDIT_KINDS.get(record.history_type, record.history_type),
+                    record=label(record),
+                    changes=changes,
+                )
+            )
+    edits.sort(key=lambda e: e.at, reverse=True)
+    return edits
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)

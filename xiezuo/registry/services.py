@@ -114,7 +114,7 @@ def _insert_sql(table: str, chosen: str, n_years: int) -> str:
             ) AS m ON m.household_id = h.id
             LEFT JOIN {income} AS i ON i.household_id = h.id AND i.year = y.year
             LEFT JOIN {income} AS b ON b.household_id = h.id AND b.year = y.year - 1
-            WHERE h.id IN ({chosen})
+            WHERE h.id IN ({chosen}) AND h.registered
         ) AS status
         WHERE poor OR exited OR fell_back
            OR (income_per_capita IS NOT NULL AND income_per_capita_before IS NOT NULL)

@@ -8,11 +8,17 @@ from django.shortcuts import render
 from xiezuo.access import Verb
 from xiezuo.access.middleware import access_of
 from xiezuo.core.errors import ScopeError
+from xiezuo.precision.selectors import household_precision
 from xiezuo.programs.models import Programme
 from xiezuo.programs.selectors import pairing_list
 from xiezuo.registry.models import Household
 from xiezuo.registry.overview_cache import cached_programme_overview
-from xiezuo.registry.selectors import household_get, household_list, member_list
+from xiezuo.registry.selectors import (
+    household_edits,
+    household_get,
+    household_list,
+    member_list,
+)
 from xiezuo.web import params
 from xiezuo.web.display import county_choices, income_lines, overview_context
 from xiezuo.web.forms import HouseholdFilterForm
@@ -91,5 +97,7 @@ def household_detail(request: HttpRequest, household_no: str) -> HttpResponse:
             "members": member_list(access=access, household=household),
             "incomes": income_lines(household, list(household.incomes.order_by("year"))),
             "history": list(household.history.order_by("year", "id")),
+            "precision": household_precision(access=access, household=household),
+            "edits": household_edits(access=access, household=household),
         },
     )

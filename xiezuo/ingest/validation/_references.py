@@ -215,6 +215,25 @@ def check_members(
     return frame
 
 
+def check_not_registered(
+    plan: Plan, columns: list[Column], frame: pl.DataFrame, context: Context, model: type[Model]
+) -> pl.DataFrame:
+    """Rule `not_registered`: a monitored household may not be a registered poor household."""
+    from xiezuo.registry.models import Household
+
+    (column,) = columns
+    numbers = frame.get_column(column.field).drop_nulls().unique().to_list()
+    rows = rows_where_in(Household, ["household_no", "registered"], "household_no", numbers)
+    registered = [number for number, is_registered in rows if is_registered]
+    check_each(
+        plan,
+        columns,
+        pl.col(column.field).is_in(registered),
+        "是建档立卡贫困户：监测对象台账只登记建档立卡以外的农户（贫困户的风险请填风险线索台账）。",
+    )
+    return frame
+
+
 # --- pairings --------------------------------------------------------------------------------
 
 
@@ -401,6 +420,7 @@ __all__ = [
     "attribute",
     "attribute_pairings",
     "check_members",
+    "check_not_registered",
     "derive_direction",
     "plan_household",
     "plan_households",

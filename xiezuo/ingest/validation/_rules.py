@@ -140,6 +140,7 @@ RULES: dict[str, Rule] = {
     "household_status": household_status,
     "pairing": _references.attribute_pairings,
     "member": _references.check_members,
+    "not_registered": _references.check_not_registered,
 }
 
 

@@ -50,7 +50,7 @@ def validate_table(table: Table, ledger: Ledger, context: Context) -> Validated:
         _rules.plan_duplicates(plan, ledger, key_columns)
     _references.plan_scope(plan, context.scope)
     _references.plan_pairing_dates(plan, model, context)
-    derived = hooks.derived_fields(ledger.model)
+    derived = hooks.derived_fields(ledger.model, ledger.extra.get("fixed"))
     frame = frame.with_columns(**{name: expr for name, expr in derived.items()})
     errors = list(table.cell_errors) + collect(frame, plan.checks)
     errors.sort(

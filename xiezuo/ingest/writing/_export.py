@@ -16,6 +16,8 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from xiezuo.access import Access
+from xiezuo.access.audit import audit
+from xiezuo.access.models import AuditEvent
 from xiezuo.core import codes
 from xiezuo.core.errors import ScopeError, XiezuoError
 from xiezuo.core.progress import Progress
@@ -32,6 +34,8 @@ from xiezuo.ingest.writing._layout import (
 )
 from xiezuo.ingest.writing._template import WORKBOOK_OPTIONS
 from xiezuo.ledgers.selectors import ledger_records
+from xiezuo.precision.models import CountyCheck
+from xiezuo.precision.selectors import county_check_list, household_records
 from xiezuo.regions.models import RuralPopulation
 from xiezuo.registry.models import Household
 from xiezuo.registry.selectors import household_list
@@ -60,8 +64,9 @@ def export_ledger(
 
     XLSX unless `path` ends in .csv (UTF-8 with a BOM). The layout is the template's, so the
     file imports back unchanged. Personal fields are masked where `access` may not see them
-    (`Access.mask`). Raise KeyError for an unknown ledger, ScopeError outside the access and
-    ExportError when the rows do not fit in one Excel sheet.
+    (`Access.mask`). Every export is written to the audit log. Raise KeyError for an unknown
+    ledger, ScopeError outside the access and ExportError when the rows do not fit in one
+    Excel sheet.
     """
     ledger = get_ledger(ledger_key)
     path = Path(path)
@@ -90,6 +95,15 @@ def export_ledger(
             written += len(chunk)
             if progress:
                 progress("导出", written, total)
+    audit(
+        access=access,
+        action=AuditEvent.Action.EXPORT,
+        what=ledger_key,
+        rows=written,
+        region=region,
+        # Whether the ledger holds personal fields (shown or masked per row's region).
+        detail={"file": path.name, "personal": access.personal(ledger.model) is not None},
+    )
     return written
 
 
@@ -100,9 +114,14 @@ def _records(ledger: Ledger, *, access: Access, region: str | None) -> QuerySet[
     """Return the ledger's rows the caller may read, through the scoped selectors."""
     model: type[Model] = apps.get_model(ledger.model)
     if model is Household:
-        return household_list(access=access, region=region)
+        registered = ledger.extra.get("fixed", {}).get("registered", True)
+        return household_list(access=access, region=region, registered=registered)
+    if model is CountyCheck:
+        return county_check_list(access=access, region=region)
+    if model._meta.app_label == "precision":
+        return household_records(access=access, model=model, region=region)  # type: ignore[type-var]
     if model._meta.app_label == "registry":
-        households = household_list(access=access, region=region).values("pk")
+        households = household_list(access=access, region=region, registered=None).values("pk")
         return model._default_manager.filter(household__in=households)
     if model is RuralPopulation:
         return _population(access=access, region=region)

@@ -1,0 +1,22 @@
+"""gunicorn settings for Xiezuo (`gunicorn -c deploy/gunicorn.conf.py`).
+
+Threads, not more processes: pages mostly wait on the database, and each process holds the
+code once. Imports and assessment runs go to the task worker (`xiezuo worker`), never here.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "xiezuo.wsgi:application"
+bind = os.environ.get("XIEZUO_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("XIEZUO_WEB_WORKERS", str(min(4, multiprocessing.cpu_count()))))
+threads = int(os.environ.get("XIEZUO_WEB_THREADS", "4"))
+worker_class = "gthread"
+timeout = 120  # an upload of a large ledger file
+graceful_timeout = 30
+max_requests = 2000  # recycle workers now and then
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("XIEZUO_FORWARDED_ALLOW_IPS", "127.0.0.1")
+umask = 0o077
