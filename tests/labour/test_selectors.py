@@ -64,3 +64,17 @@ def test_a_monitored_household_outside_the_register_is_not_in_the_pool(labourers
     household.save()
     people = selectors.labour_pool(access=Access.operator(small_programme))
     assert "丁" not in people.names
+
+
+def test_runs_are_followed_by_their_region_and_the_whole_programme(
+    labourers, posts, small_programme, access_as
+):
+    operator = Access.operator(small_programme)
+    kangbao = services.match_run(access=operator, programme=small_programme, region="130723")
+    huaian = services.match_run(access=operator, programme=small_programme, region="130728")
+    county = access_as(small_programme, (Role.COUNTY_OFFICE, "130723"))
+    assessor = access_as(small_programme, (Role.ASSESSOR, "110000"))
+    assert list(selectors.run_list(access=county)) == [kangbao]
+    assert set(selectors.run_list(access=assessor)) == {kangbao, huaian}
+    with pytest.raises(ScopeError):
+        selectors.run_get(access=county, pk=huaian.pk)

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 
 from xiezuo.access import Access, Verb
-from xiezuo.access.rules import PROGRAMME_WIDE_ROLES
 from xiezuo.core import codes
 from xiezuo.core.errors import ScopeError
 from xiezuo.labour import calculations as calc
@@ -201,9 +200,12 @@ def run_list(*, access: Access) -> QuerySet[MatchRun]:
     """Return the match runs the caller may follow: their own, or all for a programme-wide
     reader; a county office sees the runs of regions it reads."""
     access.check(Verb.VIEW_LABOUR)
-    runs = MatchRun.objects.filter(programme=access.programme)
-    if access.everything or access.roles & PROGRAMME_WIDE_ROLES:
-        return runs
+    programme = access.programme
+    runs = MatchRun.objects.filter(programme=programme)
+    if programme is not None and all(
+        access.covers(p) for p in (programme.helper_province_id, programme.recipient_province_id)
+    ):
+        return runs  # a reader of the whole programme
     visible = Q(user_id=access.user_id) if access.user_id else Q(pk__in=[])
     for region in access.read_regions:
         visible |= Q(region__startswith=codes.prefix(region)) & ~Q(region="")
