@@ -62,3 +62,23 @@ def test_same_seed_same_posts_and_a_rebuild_replaces_them(ledger_programme):
     _build(ledger_programme)
     assert [row[1:] for row in _posts()] == [row[1:] for row in first]
     assert MatchRun.objects.count() == 2
+
+
+def test_the_demo_posts_export_and_re_import_unchanged(ledger_programme, tmp_path):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    _build(ledger_programme)
+    path = tmp_path / "posts.csv"
+    call_command("export", "posts", "-o", str(path), "--programme", "small", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command(
+        "import", "posts", str(path), "--dry-run", "--format", "json", "--programme", "small",
+        stdout=out, stderr=io.StringIO(),
+    )  # fmt: skip
+    report = json.loads(out.getvalue())
+    assert report["errors"] == []
+    assert report["rows"] == Post.objects.count() > 0
+    assert report["unchanged"] == report["rows"]
