@@ -78,3 +78,7 @@ def test_runs_are_followed_by_their_region_and_the_whole_programme(
     assert set(selectors.run_list(access=assessor)) == {kangbao, huaian}
     with pytest.raises(ScopeError):
         selectors.run_get(access=county, pk=huaian.pk)
+    whole = services.match_run(access=operator, programme=small_programme)
+    assert set(selectors.run_list(access=county)) == {kangbao, whole}
+    names = {p.name for p in selectors.proposal_list(access=county, run=whole)}
+    assert names == {"甲", "乙"}  # 康保's people only

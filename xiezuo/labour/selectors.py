@@ -197,8 +197,9 @@ def programme_pairings(*, programme: Programme) -> list[tuple[str, str]]:
 
 
 def run_list(*, access: Access) -> QuerySet[MatchRun]:
-    """Return the match runs the caller may follow: their own, or all for a programme-wide
-    reader; a county office sees the runs of regions it reads."""
+    """Return the match runs the caller may follow: all for a reader of the whole programme;
+    otherwise their own, the runs of regions they read, and the runs of the whole programme
+    (whose proposals `proposal_list` keeps to what they read)."""
     access.check(Verb.VIEW_LABOUR)
     programme = access.programme
     runs = MatchRun.objects.filter(programme=programme)
@@ -206,7 +207,9 @@ def run_list(*, access: Access) -> QuerySet[MatchRun]:
         access.covers(p) for p in (programme.helper_province_id, programme.recipient_province_id)
     ):
         return runs  # a reader of the whole programme
-    visible = Q(user_id=access.user_id) if access.user_id else Q(pk__in=[])
+    visible = Q(region="")
+    if access.user_id:
+        visible |= Q(user_id=access.user_id)
     for region in access.read_regions:
         visible |= Q(region__startswith=codes.prefix(region)) & ~Q(region="")
     return runs.filter(visible)
