@@ -242,3 +242,22 @@ def test_the_match_is_the_optimum_found_by_trying_everything(seed, factors, monk
     )
     exact = calc.match(posts, people, calc.Spells.empty(), PAIRINGS)
     assert (exact.placed, exact.wage_total) == _brute_force(posts, people)
+
+
+def test_stability_follows_spells_to_ninety_days():
+    """As of 2019-06-30: a spell of 3-01 to 5-29 (90 days, Beijing) is stable for I16; one
+    running since 4-20 (72 days, in the county) is approaching and will be stable by 31
+    December (I17); one of 3-01 to 3-31 ended early."""
+    spells = [
+        calc.Spell("A", "130723", "110105", "甲", dt.date(2019, 3, 1), dt.date(2019, 5, 29)),
+        calc.Spell("B", "130723", "130723", "乙", dt.date(2019, 4, 20), None, "张干部"),
+        calc.Spell("C", "130723", "110105", "丙", dt.date(2019, 3, 1), dt.date(2019, 3, 31)),
+        calc.Spell("D", "130723", "110105", "丁", dt.date(2018, 3, 1), None),  # another year
+    ]
+    followed = calc.stability(
+        spells, year=2019, as_of=dt.date(2019, 6, 30), helper_province="110000"
+    )
+    assert followed.reached == {"I16": 1, "I17": 0}
+    assert followed.will_reach == {"I16": 1, "I17": 1}
+    assert [(s.id_number, days) for s, days in followed.approaching] == [("B", 72)]
+    assert [(s.id_number, days) for s, days in followed.ended_early] == [("C", 31)]

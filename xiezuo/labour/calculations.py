@@ -568,6 +568,7 @@ class Spell:
     employer: str
     start: dt.date
     end: dt.date | None
+    cadre: str = ""  # the household's 帮扶责任人, to be alerted when the spell ends early
 
 
 def spell_days(start: dt.date, end: dt.date | None, as_of: dt.date) -> int:

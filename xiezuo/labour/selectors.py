@@ -266,6 +266,7 @@ def placement_spells(*, access: Access, year: int) -> list[calc.Spell]:
             "employer",
             "start_date",
             "end_date",
+            "household__responsible_name",
         )
     )
     return [calc.Spell(*row) for row in rows]
