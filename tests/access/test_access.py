@@ -69,6 +69,22 @@ def test_one_grant_may_what_the_documented_table_says(small_programme, access_as
             access.check(verb)
 
 
+def test_may_in_is_bounded_by_the_grant_of_that_verb(small_programme, access_as):
+    """A helper office reads its paired county but manages monitoring nowhere; a county
+    office manages in its county only; the programme office anywhere in the programme."""
+    village = "130723100201"
+    helper_and_county = access_as(
+        small_programme, (Role.HELPER_OFFICE, "110105"), (Role.COUNTY_OFFICE, "130728")
+    )
+    assert helper_and_county.covers(village)
+    assert not helper_and_county.may_in(Verb.MANAGE_MONITORING, village)
+    assert helper_and_county.may_in(Verb.MANAGE_MONITORING, "130728100201")
+    office = access_as(small_programme, (Role.PROGRAMME_OFFICE, "110000"))
+    assert office.may_in(Verb.MANAGE_MONITORING, village)
+    assert not Access.public(small_programme).may_in(Verb.VIEW_HOUSEHOLDS, village)
+    assert Access.operator(small_programme).may_in(Verb.MANAGE_MONITORING, village)
+
+
 def test_public_and_operator(small_programme):
     public = Access.public(small_programme)
     operator = Access.operator(small_programme)

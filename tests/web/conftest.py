@@ -168,3 +168,108 @@ def _member(household: Household, k: int) -> Member:
         health="健康",
         labour_skill="普通劳动力",
     )
+
+
+# --- precision work and monitoring: a small county with every case of the pages ---------------
+
+
+@pytest.fixture
+def precision_registry(programme, make_household):
+    """Register households in 康保 (and one in 怀安) covering every list of the precision pages,
+    for 2020 (line 4,000 yuan, monitoring threshold T = 1.5 × 4,000 = 6,000 per person).
+
+    康保 130723, 一村 130723100201 (population 250) and 二村 130723100202 (population 100);
+    county population 300; county check 漏评率 1.00, 错退率 3.00, 认可度 95.00.
+
+    - G1 一村, 3 people, 因病 (and 缺资金), poor: its 医疗保障 ended 2019-12-31 → a gap.
+    - G2 一村, 2 people, 因病, poor, 医疗救助 from 2020-05-01, 3,000 per person → no gap.
+    - W1 二村, 4 people, 缺资金, exited 2020, 小额信贷; 5,000 per person but housing 否
+      → a wrong exit.
+    - R1 二村, 1 person, 缺技术, poor, 技能培训; 4,500 per person, all five 是 → ready to exit.
+    - U1 一村, 2 people, 因残, exited 2019, 残疾人补贴; 5,000 per person < 6,000 → 脱贫不稳定户.
+    - U2 一村, 3 people, 因病, exited 2019, 医疗保障; 8,000 per person, all five 是; a clue of
+      2020-03-01 (因病, 刚性支出 2,000) → 脱贫不稳定户, unconfirmed 16 days on 2020-03-17.
+    - M1 一村, monitored outside the register, 3 people, 5,000 per person → 边缘易致贫户.
+    - D1 怀安 三村 130728100201, 5 people, 因学, poor, no measure → a gap of 怀安.
+
+    Poor at the end of 2020: 一村 G1 + G2 = 5 of 250 → exactly 2.00 % (fails); 二村 R1 = 1 of
+    100 → 1.00 %; 康保 6 of 300 → 2.00 % (fails): one more person must exit, in 一村.
+    """
+    from xiezuo.precision.models import Assurance, Clue, CountyCheck, Measure
+    from xiezuo.registry.services import household_years_refresh
+
+    one, two = "130723100201", "130723100202"
+    h = {
+        "G1": make_household(one, people=3, identified_year=2016),
+        "G2": make_household(one, people=2, identified_year=2016),
+        "W1": make_household(two, people=4, identified_year=2016, exit_year=2020),
+        "R1": make_household(two, people=1, identified_year=2016),
+        "U1": make_household(one, people=2, identified_year=2016, exit_year=2019),
+        "U2": make_household(one, people=3, identified_year=2016, exit_year=2019),
+        "D1": make_household("130728100201", people=5, identified_year=2016),
+    }
+    causes = {
+        "G1": "因病",
+        "G2": "因病",
+        "W1": "缺资金",
+        "R1": "缺技术",
+        "U1": "因残",
+        "U2": "因病",
+    }
+    causes["D1"] = "因学"
+    for key, cause in causes.items():
+        h[key].main_cause = cause
+    h["G1"].other_causes = "缺资金"
+    h["U2"].responsible_name = "王干部"
+    h["U2"].responsible_phone = "13812345678"
+    for household in h.values():
+        household.save()
+    h["M1"] = Household.objects.create(
+        household_no=f"{one}900001",
+        village_id=one,
+        county_id="130723",
+        householder_name="李监测",
+        householder_id_number=make_id("130723", dt.date(1970, 5, 6), 31),
+        size=3,
+        attribute="",
+        standard="",
+        main_cause="",
+        status="",
+        registered=False,
+        monitored_from=dt.date(2020, 2, 1),
+    )
+    day = dt.date
+    measures = [
+        ("G1", "医疗保障", day(2018, 1, 1), day(2019, 12, 31)),
+        ("G2", "医疗救助", day(2020, 5, 1), None),
+        ("W1", "小额信贷", day(2019, 4, 1), day(2021, 3, 31)),
+        ("R1", "技能培训", day(2020, 6, 1), day(2020, 6, 30)),
+        ("U1", "残疾人补贴", day(2018, 1, 1), None),
+        ("U2", "医疗保障", day(2018, 1, 1), None),
+    ]
+    for key, category, start, end in measures:
+        Measure.objects.create(household=h[key], category=category, start_date=start, end_date=end)
+    per_capita = {"G2": 3000, "W1": 5000, "R1": 4500, "U1": 5000, "U2": 8000, "M1": 5000}
+    for key, yuan in per_capita.items():
+        size = h[key].size
+        Income.objects.create(household=h[key], year=2020, wages=yuan * size)
+        Income.objects.create(household=h[key], year=2019, wages=yuan * size)
+    five = dict.fromkeys(Assurance.FIVE, True)
+    for key in ("G2", "R1", "U1", "U2", "M1"):
+        Assurance.objects.create(household=h[key], year=2020, **five)
+    Assurance.objects.create(household=h["W1"], year=2020, **{**five, "housing": False})
+    Clue.objects.create(
+        household=h["U2"],
+        found_on=day(2020, 3, 1),
+        source="干部走访",
+        category="因病",
+        rigid_spending=2000,
+        note="住院",
+    )
+    for code, population in {one: 250, two: 100, "130723": 300}.items():
+        RuralPopulation.objects.create(region_id=code, year=2020, population=population)
+    CountyCheck.objects.create(
+        region_id="130723", year=2020, missed_rate=1, wrong_exit_rate=3, approval=95
+    )
+    household_years_refresh()
+    return h

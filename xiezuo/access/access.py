@@ -155,6 +155,23 @@ class Access:
         roles = VERB_ROLES[Verb.SEE_PERSONAL_DATA][0]
         return any(role in roles and codes.contains(region, code) for role, region in self.grants)
 
+    def may_in(self, verb: Verb, code: str) -> bool:
+        """Return True when a grant whose role may `verb` reaches region `code` for it: a
+        programme-wide role anywhere in the programme, any other inside its own region
+        (paired counties are read, never written)."""
+        if self.everything:
+            return True
+        if not self.authenticated:
+            return False
+        roles = VERB_ROLES[verb][0]
+        return any(
+            role in roles
+            and any(
+                codes.contains(r, code) for r in self._grant_regions(role, region, paired=False)
+            )
+            for role, region in self.grants
+        )
+
     def import_regions(self, model_label: str) -> Regions:
         """Return the regions the caller may write rows of `model_label` into.
 

@@ -31,6 +31,8 @@ class Verb(StrEnum):
     RUN_ASSESSMENT = "run_assessment"
     DRAFT_RECTIFICATION = "draft_rectification"
     UPDATE_RECTIFICATION = "update_rectification"
+    MANAGE_MONITORING = "manage_monitoring"
+    VIEW_PRECISION = "view_precision"
     VIEW_LABOUR = "view_labour"
     MATCH_LABOUR = "match_labour"
 
@@ -64,6 +66,13 @@ VERB_ROLES: dict[Verb, tuple[frozenset[Role], str]] = {
         frozenset({P, H, C}),
         "record rectification progress, on units reached",
     ),
+    Verb.VIEW_PRECISION: (
+        frozenset({P, H, C, A}),
+        "view a county's precision work (gaps, exits, the county exit checklist)",
+    ),
+    Verb.MANAGE_MONITORING: (
+        frozenset({P, C}),
+        "confirm monitoring cases, record village notices and eliminate risks, in the county",
     Verb.VIEW_LABOUR: (
         frozenset({P, H, C, A}),
         "view job posts, labour matches and placements, inside the area read",
@@ -94,6 +103,8 @@ REFUSALS: dict[Verb, str] = {
     Verb.RUN_ASSESSMENT: "只有协作办可以运行考核",
     Verb.DRAFT_RECTIFICATION: "只有协作办可以生成整改清单",
     Verb.UPDATE_RECTIFICATION: "您的账号不能更新整改事项",
+    Verb.VIEW_PRECISION: "精准帮扶页面仅向协作办、考核组、帮扶方区和受援县扶贫办开放",
+    Verb.MANAGE_MONITORING: "只有所在县扶贫办（或协作办）可以确认监测对象、公示和标注风险消除",
     Verb.VIEW_LABOUR: "劳务协作页面仅向协作办、考核组、帮扶方区和受援县扶贫办开放",
     Verb.MATCH_LABOUR: "只有受援县扶贫办（或协作办）可以运行岗位匹配并确认匹配建议",
 }
@@ -137,6 +148,13 @@ PERSONAL_FIELDS: dict[str, Personal] = {
     "precision.Measure": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
     "ledgers.Secondment": Personal("sender_id", {"id_number": Kind.ID_NUMBER}),
     "labour.Proposal": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
+}
+
+# The edit history of the registry (django-simple-history) keeps the same fields, read and
+# masked as the records they are a version of.
+PERSONAL_FIELDS |= {
+    f"registry.Historical{name}": PERSONAL_FIELDS[f"registry.{name}"]
+    for name in ("Household", "Member")
 }
 
 

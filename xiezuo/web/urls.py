@@ -3,6 +3,7 @@ from django.urls import path
 from xiezuo.web import views
 from xiezuo.web.assessment import views as assessment
 from xiezuo.web.imports import views as imports
+from xiezuo.web.precision import views as precision
 from xiezuo.web.labour import views as labour
 
 app_name = "web"
@@ -46,6 +47,20 @@ urlpatterns = [
         name="assessment-drill",
     ),
     path("assessment/<str:unit_type>/<str:unit>/", assessment.unit_page, name="assessment-unit"),
+    path("precision/", precision.precision_index, name="precision"),
+    path("precision/<str:county>/", precision.county_page, name="precision-county"),
+    path("monitoring/", precision.monitoring_board, name="monitoring"),
+    path("monitoring/notice/<str:village>/", precision.notice_page, name="monitoring-notice"),
+    path(
+        "monitoring/<str:household_no>/<int:year>/",
+        precision.case_page,
+        name="monitoring-case",
+    ),
+    path(
+        "monitoring/<str:household_no>/<int:year>/<str:step>/",
+        precision.case_step,
+        name="monitoring-case-step",
+    ),
     path("labour/", labour.labour_overview, name="labour"),
     path("labour/posts/", labour.posts_page, name="labour-posts"),
     path("labour/match/", labour.match_page, name="labour-match"),

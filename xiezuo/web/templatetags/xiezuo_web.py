@@ -28,6 +28,14 @@ def percent(value: float | None, digits: int = 2) -> str:
     return f"{value:.{int(digits)}f}"
 
 
+@register.filter
+def village(name: str) -> str:
+    """Return a village committee's name as people say it (大沟房村民委员会 → 大沟房村)."""
+    from xiezuo.web.precision.display import short_village
+
+    return short_village(name)
+
+
 @register.simple_tag(takes_context=True)
 def programme_title(context: template.Context) -> str:
     """Return the name of the page's programme, or of the installation's programme."""
