@@ -73,6 +73,7 @@ VERB_ROLES: dict[Verb, tuple[frozenset[Role], str]] = {
     Verb.MANAGE_MONITORING: (
         frozenset({P, C}),
         "confirm monitoring cases, record village notices and eliminate risks, in the county",
+    ),
     Verb.VIEW_LABOUR: (
         frozenset({P, H, C, A}),
         "view job posts, labour matches and placements, inside the area read",

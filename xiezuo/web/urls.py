@@ -3,8 +3,8 @@ from django.urls import path
 from xiezuo.web import views
 from xiezuo.web.assessment import views as assessment
 from xiezuo.web.imports import views as imports
-from xiezuo.web.precision import views as precision
 from xiezuo.web.labour import views as labour
+from xiezuo.web.precision import views as precision
 
 app_name = "web"
 urlpatterns = [
