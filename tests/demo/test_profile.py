@@ -26,6 +26,22 @@ def test_every_label_of_the_ledger_profile_is_in_its_code_list():
         assert set(weights) <= set(codelists.labels("project_status"))
 
 
+def test_every_label_of_the_precision_profile_is_in_its_code_list():
+    loaded = profile.load_precision_profile()
+    for path, listname in profile.PRECISION_LABELLED_TABLES:
+        node = loaded
+        for key in path.split("."):
+            node = node[key]
+        assert set(node) <= set(codelists.labels(listname)), path
+    assert set(loaded["clues"]["case_measures"].values()) <= set(
+        codelists.labels("measure_category")
+    )
+    # Every category says who receives it: the household or a member by health or age.
+    levels = {entry["level"] for entry in loaded["measures"]["categories"].values()}
+    assert levels == {"household", "working", "student", "sick", "disabled"}
+    assert set(loaded["measures"]["categories"]) == set(codelists.labels("measure_category"))
+
+
 def test_the_seed_reports_april_2018_delegation_is_a_recorded_visit():
     (event,) = profile.load_ledger_profile()["visits"]["events"]
     assert (event["start_date"].isoformat(), event["end_date"].isoformat()) == (

@@ -8,6 +8,22 @@ from django.db.models import Max, Model
 from xiezuo.core.bulk import BATCH_ROWS, bulk_insert
 from xiezuo.core.progress import Progress
 
+# The registry tables' columns as the generator writes them (attribute names, id first).
+HOUSEHOLD_FIELDS = (
+    "id", "household_no", "village_id", "county_id", "householder_name",
+    "householder_id_number", "size", "attribute", "standard", "main_cause", "other_causes",
+    "identified_year", "status", "exit_year", "fallback_year", "relocated", "dangerous_house",
+    "safe_water", "responsible_name", "responsible_unit", "responsible_phone",
+)  # fmt: skip
+MEMBER_FIELDS = (
+    "id", "household_id", "name", "id_number", "sex", "birth_date", "relation", "ethnicity",
+    "education", "schooling", "health", "labour_skill", "work_location", "months_worked",
+    "medical_insurance", "critical_illness_insurance", "pension", "dibao",
+)  # fmt: skip
+INCOME_FIELDS = (
+    "id", "household_id", "year", "wages", "business", "property_income", "transfers", "costs",
+)  # fmt: skip
+
 
 def next_id(model: type[Model]) -> int:
     """Return the first primary key above every row of `model`'s table."""

@@ -1,5 +1,6 @@
 """The demo generator's data: distributions (`data/profile.toml` for the registry,
-`data/ledgers.toml` for the ledgers), names and demo accounts.
+`data/ledgers.toml` for the ledgers, `data/precision.toml` for precision work and monitoring),
+names and demo accounts.
 
 Every label in the distributions must be a label of its code list
 (`xiezuo/core/data/codelists.toml`); `load_profile` and `load_ledger_profile` check them all, so
@@ -67,6 +68,16 @@ LEDGER_LABELLED_TABLES: tuple[tuple[str, str], ...] = (
 )
 LEDGER_LABEL_LISTS: tuple[tuple[str, str], ...] = (("labour.skills", "labour_skill"),)
 
+# The same for data/precision.toml.
+PRECISION_LABELLED_TABLES: tuple[tuple[str, str], ...] = (
+    ("measures.categories", "measure_category"),
+    ("measures.other_cause", "measure_category"),
+    ("clues.sources", "clue_source"),
+    ("clues.categories", "risk_category"),
+    ("clues.notes", "risk_category"),
+    ("clues.case_measures", "risk_category"),
+)
+
 
 class ProfileError(XiezuoError):
     """The demo profile names a label its code list does not hold."""
@@ -111,6 +122,20 @@ def load_ledger_profile() -> dict[str, Any]:
         _check(f"projects.status[{i}]", list(weights), "project_status")
     for i, event in enumerate(profile["visits"]["events"]):
         _check(f"visits.events[{i}].leader_category", [event["leader_category"]], "leader_category")
+    return profile
+
+
+@cache
+def load_precision_profile() -> dict[str, Any]:
+    """Return the distributions of precision work and monitoring, labels checked."""
+    with (DATA_DIR / "precision.toml").open("rb") as f:
+        profile = tomllib.load(f)
+    for path, listname in PRECISION_LABELLED_TABLES:
+        _check(path, list(_at(profile, path)), listname)
+    _check(
+        "clues.case_measures", list(profile["clues"]["case_measures"].values()), "measure_category"
+    )
+    _check("cases.income_measure", [profile["cases"]["income_measure"]], "measure_category")
     return profile
 
 

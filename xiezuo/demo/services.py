@@ -2,8 +2,9 @@
 of every pairing for every programme year, and accounts.
 
 `demo_build` wipes the ledger rows of the programme's pairings and the registry of its recipient
-counties, and writes new ones in one transaction, through the bulk path with explicit primary
-keys (no ORM saves, no query per row). `demo_accounts` creates one user per role with a known,
+counties (with their precision and monitoring rows, county checks and village populations), and
+writes new ones in one transaction, through the bulk path with explicit primary keys (no ORM
+saves, no query per row). `demo_accounts` creates one user per role with a known,
 demo-only password.
 """
 
@@ -25,9 +26,15 @@ from xiezuo.core.bulk import large_sqlite_cache, reset_sequence
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.progress import Progress, silent
 from xiezuo.core.versions import REGISTRY, version_bump
-from xiezuo.demo import generate, labour, ledgers
-from xiezuo.demo.loading import insert, next_id
-from xiezuo.demo.profile import load_accounts, load_ledger_profile, load_names, load_profile
+from xiezuo.demo import generate, labour, ledgers, precision
+from xiezuo.demo.loading import HOUSEHOLD_FIELDS, INCOME_FIELDS, MEMBER_FIELDS, insert, next_id
+from xiezuo.demo.profile import (
+    load_accounts,
+    load_ledger_profile,
+    load_names,
+    load_precision_profile,
+    load_profile,
+)
 from xiezuo.programs.models import PovertyLine, Programme
 from xiezuo.programs.selectors import programme_get
 from xiezuo.regions.models import Region, RuralPopulation
@@ -43,6 +50,7 @@ STAGE_TITLES = (
         "population": "乡村户籍人口",
     }
     | ledgers.STAGE_TITLES
+    | precision.STAGE_TITLES
     | {"household_years": "年度户状态"}
 )
 STAGES = tuple(STAGE_TITLES)
@@ -58,21 +66,8 @@ WIPED_TITLES: dict[type[Model], str] = {
     StatusChange: "状态变动",
     RuralPopulation: "乡村户籍人口",
 } | {model: STAGE_TITLES[stage] for stage, model in ledgers.STAGE_MODELS.items()}
+WIPED_TITLES |= precision.WIPED_TITLES
 
-HOUSEHOLD_FIELDS = (
-    "id", "household_no", "village_id", "county_id", "householder_name",
-    "householder_id_number", "size", "attribute", "standard", "main_cause", "other_causes",
-    "identified_year", "status", "exit_year", "fallback_year", "relocated", "dangerous_house",
-    "safe_water", "responsible_name", "responsible_unit", "responsible_phone",
-)  # fmt: skip
-MEMBER_FIELDS = (
-    "id", "household_id", "name", "id_number", "sex", "birth_date", "relation", "ethnicity",
-    "education", "schooling", "health", "labour_skill", "work_location", "months_worked",
-    "medical_insurance", "critical_illness_insurance", "pension", "dibao",
-)  # fmt: skip
-INCOME_FIELDS = (
-    "id", "household_id", "year", "wages", "business", "property_income", "transfers", "costs",
-)  # fmt: skip
 HISTORY_FIELDS = ("id", "household_id", "year", "kind")
 POPULATION_FIELDS = ("id", "region_id", "year", "population")
 
@@ -93,6 +88,7 @@ class DemoSummary:
     exited_households: dict[int, int]  # by exit year
     exited_people: dict[int, int]
     fallback_households: int
+    monitored_households: int  # outside the register, watched against falling into poverty
     poor_households: int  # poor at the end of `last_year`
     poor_people: int
     rural_population: int  # of the recipient counties, in `last_year`
@@ -143,6 +139,7 @@ def demo_build(
     names = load_names()
     geography = _geography(loaded)
     ledger_profile = load_ledger_profile()
+    precision_profile = load_precision_profile()
     pairings = ledgers.read_pairings(loaded, geography, ledger_profile)
     lines = _poverty_lines(loaded, profile)
     last_year = loaded.end_year
@@ -262,7 +259,32 @@ def demo_build(
             seconds=seconds,
         )
 
-        for model in (*REGISTRY_MODELS, *ledgers.STAGE_MODELS.values()):
+        monitored = precision.write_precision(
+            rng,
+            loaded,
+            geography,
+            households,
+            members,
+            incomes,
+            population,
+            profile,
+            precision_profile,
+            names,
+            lines=lines,
+            household_base=hh_base,
+            scale=scale,
+            taken_ids=taken,
+            report=report,
+            rows=rows,
+            seconds=seconds,
+        )
+
+        written: tuple[type[Model], ...] = (
+            *REGISTRY_MODELS,
+            *ledgers.STAGE_MODELS.values(),
+            *precision.MODELS,
+        )
+        for model in written:
             reset_sequence(model)
         version_bump(REGISTRY)  # the overview's cache key
 
@@ -282,6 +304,7 @@ def demo_build(
         population=population,
         rows=rows,
         money=money,
+        monitored=monitored,
         seconds=time.perf_counter() - started,
         stage_seconds=seconds,
     )
@@ -402,18 +425,24 @@ def _cadre_village(county: str) -> Region:
 
 
 def _wipe(counties: list[str], *, programme: Programme) -> None:
-    """Delete the ledger rows of the programme's pairings, then the registry rows and rural
-    population of the counties, children first.
+    """Delete the ledger rows of the programme's pairings, then the registry rows (registered
+    and monitored households, with their measures, assurances, clues and monitoring records),
+    the county checks and the rural population (county and village rows) of the counties,
+    children first.
 
     Ledger rows of other programmes that refer to the counties' households stop the wipe.
     """
     for rows in [*labour.labour_rows(programme), *ledgers.ledger_rows(programme)]:
         _delete(rows)
     households = Household.objects.filter(county_id__in=counties)
-    for model in (Member, Income, StatusChange, HouseholdYear):
+    children: tuple[type[Model], ...] = (
+        Member, Income, StatusChange, HouseholdYear, *precision.HOUSEHOLD_MODELS,
+    )  # fmt: skip
+    for model in children:
         _delete(model._default_manager.filter(household_id__in=households.values("pk")))
     _delete(households)
-    _delete(RuralPopulation.objects.filter(region_id__in=counties))
+    for rows in precision.precision_rows(counties):
+        _delete(rows)
 
 
 def _delete(rows: QuerySet) -> None:
@@ -458,6 +487,7 @@ def _summary(
     population: dict[str, list[Any]],
     rows: dict[str, int],
     money: ledgers.LedgerMoney,
+    monitored: int,
     seconds: float,
     stage_seconds: dict[str, float],
 ) -> DemoSummary:
@@ -478,6 +508,7 @@ def _summary(
         exited_households={y: int((households.exit_year == y).sum()) for y in years},
         exited_people={y: int(households.size[households.exit_year == y].sum()) for y in years},
         fallback_households=int((households.fallback_year > 0).sum()),
+        monitored_households=monitored,
         poor_households=int(poor.sum()),
         poor_people=int(households.size[poor].sum()),
         rural_population=sum(

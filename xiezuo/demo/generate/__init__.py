@@ -7,9 +7,12 @@ ages, schooling, health, work), then incomes, status history and rural populatio
 ledgers of the six assessment areas follow, for every pairing and programme year: visits,
 meetings and agreements (`organisation`), secondments and trainings (`talent`), funds,
 projects and donations (`funding`), enterprise investments (`industry`), labour transfers of
-registered members (`labour`), sub-pairings and purchases (`partnership`). The distributions
-are data (`xiezuo/demo/data/profile.toml`, `ledgers.toml`); this package only says how they
-combine.
+registered members (`labour`), sub-pairings and purchases (`partnership`). Precision work and
+monitoring come last: monitored households outside the register with their members and
+incomes, and village populations (`monitored`); measures by cause, the five assurances, risk
+clues, the monitoring board's records and county checks (`precision`). The distributions are
+data (`xiezuo/demo/data/profile.toml`, `ledgers.toml`, `precision.toml`); this package only
+says how they combine.
 """
 
 from xiezuo.demo.generate.columns import Geography, Households, Members, Pairings, Place

@@ -12,7 +12,8 @@ from xiezuo.demo.profile import Names, label
 STREAMS = (
     "households", "members", "incomes", "population", "visits", "meetings", "secondments",
     "trainings", "funds", "projects", "enterprises", "investments", "labour", "purchases",
-    "donations", "subpairings", "posts",
+    "donations", "subpairings", "monitored", "measures", "assurances", "clues", "cases",
+    "county_checks", "villages", "posts",
 )  # fmt: skip
 
 

@@ -19,7 +19,8 @@ def make_incomes(
 
     Before the exit year it stays under the year's poverty line, in the exit year it stands
     above it by a margin, afterwards it keeps rising; households still poor, or fallen back,
-    sit under the line.
+    sit under the line. A few households cross the line a year before their exit (or, still
+    poor, in the last year): ready to exit.
     """
     settings = profile["income"]
     years = np.array(settings["years"])
@@ -52,11 +53,55 @@ def make_incomes(
         [still_poor, line * uniform(rng, settings["fallback_ratio"], (n, k)), before, at_exit],
         default=after,
     )
+    # Ready to exit: a few households poor at the end of a year whose income already stands
+    # above that year's line (they exit the next year, or have yet to).
+    ready_year = np.where(
+        households.exit_year > 0,
+        households.exit_year - 1,
+        np.where(fallback[:, 0] > 0, 0, years[-1]),
+    )
+    ready = (
+        (years[None, :] == ready_year[:, None])
+        & (years[None, :] >= settings["ready_from"])
+        & (years[None, :] >= households.identified_year[:, None])
+        & (rng.random((n, 1)) < settings["ready_share"])
+    )
+    per_capita = np.where(ready, line * uniform(rng, settings["ready_ratio"], (n, k)), per_capita)
     net = per_capita * households.size[:, None]
+    parts, costs = split_income(rng, settings, net, households.base_attribute, members)
 
+    recorded = years[None, :] >= households.identified_year[:, None]
+    rows = np.nonzero(recorded)  # household-major, then year
+    return {
+        "household": rows[0],
+        "year": years[rows[1]].tolist(),
+        "wages": np.round(parts[:, :, 0][rows], 2).tolist(),
+        "business": np.round((parts[:, :, 1] + costs)[rows], 2).tolist(),
+        "property_income": np.round(parts[:, :, 2][rows], 2).tolist(),
+        "transfers": np.round(parts[:, :, 3][rows], 2).tolist(),
+        "costs": np.round(costs[rows], 2).tolist(),
+        # Not columns: what later steps read (household × `years`, before rounding).
+        "net": net,
+        "years": years,
+    }
+
+
+def split_income(
+    rng: np.random.Generator,
+    settings: dict[str, Any],
+    net: np.ndarray,
+    base_attribute: np.ndarray,
+    members: Members,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the parts of each net income (wages, business, property, transfers: the last
+    axis) and the production costs, shares drawn by the household's work, welfare and elders.
+
+    `net` is household × year; `members.household` indexes its rows.
+    """
+    n, k = net.shape
     work_years = np.bincount(members.household, weights=members.months_worked, minlength=n) / 12
     elders = np.bincount(members.household, weights=members.elderly, minlength=n)
-    welfare = households.base_attribute != GENERAL
+    welfare = base_attribute != GENERAL
     alpha = np.column_stack(
         [
             settings["wages_base"] + settings["wages_per_work_year"] * work_years,
@@ -74,18 +119,7 @@ def make_incomes(
     parts = shares * net[:, :, None]
     cost_ratio = uniform(rng, settings["cost_ratio"], (n, 1))
     costs = parts[:, :, 1] * cost_ratio / (1 - cost_ratio)
-
-    recorded = years[None, :] >= households.identified_year[:, None]
-    rows = np.nonzero(recorded)  # household-major, then year
-    return {
-        "household": rows[0],
-        "year": years[rows[1]].tolist(),
-        "wages": np.round(parts[:, :, 0][rows], 2).tolist(),
-        "business": np.round((parts[:, :, 1] + costs)[rows], 2).tolist(),
-        "property_income": np.round(parts[:, :, 2][rows], 2).tolist(),
-        "transfers": np.round(parts[:, :, 3][rows], 2).tolist(),
-        "costs": np.round(costs[rows], 2).tolist(),
-    }
+    return parts, costs
 
 
 def make_history(households: Households) -> dict[str, Any]:

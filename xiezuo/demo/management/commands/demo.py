@@ -134,6 +134,7 @@ class _Supervisor:
 
 def _summary_table(summary: "DemoSummary") -> Table:
     from xiezuo.demo.ledgers import STAGE_TITLES as LEDGER_STAGES
+    from xiezuo.demo.precision import STAGE_TITLES as PRECISION_STAGES
 
     table = Table(
         title=f"演示数据（规模 {summary.scale:g}，种子 {summary.seed}）", show_header=False
@@ -146,6 +147,7 @@ def _summary_table(summary: "DemoSummary") -> Table:
         table.add_row(f"{year} 年脱贫 户 / 人", f"{households:,} / {summary.exited_people[year]:,}")
     table.add_row("累计脱贫人口", f"{summary.people_lifted:,}")
     table.add_row("返贫户", f"{summary.fallback_households:,}")
+    table.add_row("监测对象户（建档立卡以外）", f"{summary.monitored_households:,}")
     table.add_row(
         f"{summary.last_year} 年末未脱贫 户 / 人",
         f"{summary.poor_households:,} / {summary.poor_people:,}",
@@ -155,6 +157,9 @@ def _summary_table(summary: "DemoSummary") -> Table:
     table.add_row("财政援助资金（万元）", f"{summary.fiscal_aid:,.2f}")
     table.add_row("与贫困人口紧密联系项目资金占比", f"{summary.closely_linked_share:.1f} %")
     table.add_row("台账行数", f"{sum(summary.rows.get(stage, 0) for stage in LEDGER_STAGES):,}")
+    table.add_row(
+        "精准帮扶与监测行数", f"{sum(summary.rows.get(stage, 0) for stage in PRECISION_STAGES):,}"
+    )
     table.add_row("写入行数", f"{sum(summary.rows.values()):,}")
     table.add_row("用时", f"{summary.seconds:.1f} 秒")
     return table
