@@ -44,3 +44,17 @@ def test_a_helper_may_not_post_for_another_helper(small_programme, access_as, tm
     report = import_file(ledger_key="posts", path=path, access=chaoyang, programme=small_programme)
     assert any("超出您的权限范围" in e.message for e in report.errors)
     assert not Post.objects.exists()
+
+
+def test_age_bounds_out_of_order_are_a_cell_error_on_both(small_programme, access_as, tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_text(
+        HEADER + "L2,康保示例扶贫车间,91130723MA01ABCD5Q,,130723100,缝纫工,10,2400,不限,"
+        "60,18,2019-04-01,\n",
+        encoding="utf-8",
+    )
+    county = access_as(small_programme, (Role.COUNTY_OFFICE, "130723"))
+    report = import_file(ledger_key="posts", path=path, access=county, programme=small_programme)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "年龄下限"), (2, "年龄上限")]
+    assert "大于「年龄上限」（18）" in report.errors[0].message
+    assert not Post.objects.exists()
