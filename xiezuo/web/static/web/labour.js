@@ -18,5 +18,6 @@
       label: { color: "#374151", fontSize: 12 }
     }]
   });
+  el.dataset.ready = "true";
   window.addEventListener("resize", function () { chart.resize(); });
 }());
