@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-HEAVY = ("ibis", "polars", "pyarrow", "duckdb", "pyspark")
+HEAVY = ("ibis", "polars", "pyarrow", "duckdb", "pyspark", "ortools")
 
 # Run in a fresh interpreter: record who first imports a heavy package, then load the settings,
 # the URLconf, every management command and every app's models, admin and views modules.

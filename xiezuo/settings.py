@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "xiezuo.precision",
     "xiezuo.ingest",
     "xiezuo.assessment",
+    "xiezuo.labour",
     "xiezuo.demo",
     "xiezuo.web",
     "xiezuo.api",

@@ -21,6 +21,7 @@ from xiezuo.ingest import catalog, writing
 from xiezuo.ingest.reading import read_table
 from xiezuo.ingest.services import import_file
 from xiezuo.ingest.writing import annotated_workbook, export_ledger, template_workbook
+from xiezuo.labour.models import Post
 from xiezuo.ledgers.models import (
     Agreement,
     Donation,
@@ -612,10 +613,33 @@ def ledgers_filled(projects, registry):
         wrong_exit_rate=Decimal("0.30"),
         approval=Decimal("96.50"),
     )
+    for number, helper, workplace in (("GW1", "110105", "110105"), ("GW2", None, "130723100")):
+        Post.objects.create(
+            post_no=number,
+            employer="示例用工单位",
+            credit_code="91110105MA01ABCD5F",
+            helper_id=helper,
+            workplace_id=workplace,
+            title="普工",
+            places=3,
+            wage=Decimal("4500.50"),
+            skill="技能劳动力",
+            age_min=18,
+            age_max=50,
+            start_date=day,
+            end_date=None,
+        )
 
 
 # The households export holds the registered households only; the monitored one is its own.
-ROUND_TRIP_ROWS = {"households": 3, "members": 4, "incomes": 1, "projects": 3, "measures": 2}
+ROUND_TRIP_ROWS = {
+    "households": 3,
+    "members": 4,
+    "incomes": 1,
+    "projects": 3,
+    "measures": 2,
+    "posts": 2,
+}
 
 
 @pytest.mark.parametrize("suffix", ["xlsx", "csv"])

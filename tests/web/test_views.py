@@ -253,8 +253,12 @@ def test_household_page_shows_birth_dates_to_county_office(client, registry, mak
     ("role", "region", "shown"),
     [
         (Role.CADRE, "130723100201", {"贫困户", "监测"}),
-        (Role.ASSESSOR, "110000", {"贫困户", "精准帮扶", "监测", "考核", "整改"}),
-        (Role.COUNTY_OFFICE, "130723", {"贫困户", "精准帮扶", "监测", "导入", "考核", "整改"}),
+        (Role.ASSESSOR, "110000", {"贫困户", "精准帮扶", "监测", "考核", "整改", "劳务"}),
+        (
+            Role.COUNTY_OFFICE,
+            "130723",
+            {"贫困户", "精准帮扶", "监测", "导入", "考核", "整改", "劳务"},
+        ),
     ],
 )
 def test_the_nav_offers_only_what_the_user_may_use(

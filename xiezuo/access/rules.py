@@ -33,6 +33,8 @@ class Verb(StrEnum):
     UPDATE_RECTIFICATION = "update_rectification"
     MANAGE_MONITORING = "manage_monitoring"
     VIEW_PRECISION = "view_precision"
+    VIEW_LABOUR = "view_labour"
+    MATCH_LABOUR = "match_labour"
 
 
 P, H, C, K, A = (
@@ -72,6 +74,14 @@ VERB_ROLES: dict[Verb, tuple[frozenset[Role], str]] = {
         frozenset({P, C}),
         "confirm monitoring cases, record village notices and eliminate risks, in the county",
     ),
+    Verb.VIEW_LABOUR: (
+        frozenset({P, H, C, A}),
+        "view job posts, labour matches and placements, inside the area read",
+    ),
+    Verb.MATCH_LABOUR: (
+        frozenset({P, C}),
+        "run a labour match and confirm or decline its proposals, in the county granted",
+    ),
 }
 
 # Roles that read the whole programme whatever region their grant names.
@@ -96,6 +106,8 @@ REFUSALS: dict[Verb, str] = {
     Verb.UPDATE_RECTIFICATION: "您的账号不能更新整改事项",
     Verb.VIEW_PRECISION: "精准帮扶页面仅向协作办、考核组、帮扶方区和受援县扶贫办开放",
     Verb.MANAGE_MONITORING: "只有所在县扶贫办（或协作办）可以确认监测对象、公示和标注风险消除",
+    Verb.VIEW_LABOUR: "劳务协作页面仅向协作办、考核组、帮扶方区和受援县扶贫办开放",
+    Verb.MATCH_LABOUR: "只有受援县扶贫办（或协作办）可以运行岗位匹配并确认匹配建议",
 }
 
 
@@ -136,6 +148,7 @@ PERSONAL_FIELDS: dict[str, Personal] = {
     "ledgers.LabourTransfer": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
     "precision.Measure": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
     "ledgers.Secondment": Personal("sender_id", {"id_number": Kind.ID_NUMBER}),
+    "labour.Proposal": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
 }
 
 # The edit history of the registry (django-simple-history) keeps the same fields, read and

@@ -20,7 +20,7 @@ from django.db.models import Model, Q, QuerySet
 
 from xiezuo.core import codes
 from xiezuo.core.progress import Progress
-from xiezuo.demo import generate
+from xiezuo.demo import generate, labour
 from xiezuo.demo.generate.draw import short_village_name
 from xiezuo.demo.generate.entities import HelperNames, province_prefix
 from xiezuo.demo.loading import insert_columns
@@ -58,6 +58,7 @@ STAGE_TITLES = {
     "purchases": "消费扶贫",
     "donations": "社会捐赠",
     "subpairings": "结对",
+    "posts": "岗位与匹配",
 }
 STAGE_MODELS: dict[str, type[Model]] = {
     "visits": Visit,
@@ -182,6 +183,13 @@ def write_ledgers(
             model, columns, stage=stage, report=report
         )
         seconds[stage] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    report("posts", 0, None)
+    labour.write_matching(
+        programme, build.posts(), geography, households, members, build.settings["posts"],
+        household_base=household_base, rows=rows, report=report,
+    )  # fmt: skip
+    seconds["posts"] = time.perf_counter() - clock
     spent = int(build.project_draw.fiscal_cents.sum())
     linked = int(build.project_draw.fiscal_cents[build.project_draw.closely_linked].sum())
     return LedgerMoney(
@@ -309,8 +317,16 @@ class _LedgerBuild:
             self.settings["labour"], self.entities, first_day=self.first_day,
             last_day=self.last_day,
         )  # fmt: skip
+        self.labour_draw = dict(columns)  # the posts account for part of these spells
         household = columns.pop("household")
         return {"household_id": (household + self.household_base).tolist(), **columns}
+
+    def posts(self) -> generate.PostDraw:
+        return generate.make_posts(
+            self.rng["posts"], self.pairings, self.geography, self.households, self.members,
+            self.labour_draw, self.settings["posts"], self.entities, scale=self.scale,
+            years=self.pairings.years,
+        )  # fmt: skip
 
     def purchases(self) -> dict[str, list[Any]]:
         return generate.make_purchases(

@@ -1,6 +1,6 @@
 """Writing generated columns through the bulk path: explicit ids, progress per batch."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import Max, Model
@@ -52,7 +52,7 @@ def insert(
 
 
 def insert_columns(
-    model: type[Model], columns: dict[str, Sequence[Any]], *, stage: str, report: Progress
+    model: type[Model], columns: Mapping[str, Sequence[Any]], *, stage: str, report: Progress
 ) -> tuple[int, int]:
     """Insert `columns` (field attname → values) with fresh ids; return the first id and count."""
     first = next_id(model)

@@ -26,7 +26,7 @@ from xiezuo.core.bulk import large_sqlite_cache, reset_sequence
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.progress import Progress, silent
 from xiezuo.core.versions import REGISTRY, version_bump
-from xiezuo.demo import generate, ledgers, precision
+from xiezuo.demo import generate, labour, ledgers, precision
 from xiezuo.demo.loading import HOUSEHOLD_FIELDS, INCOME_FIELDS, MEMBER_FIELDS, insert, next_id
 from xiezuo.demo.profile import (
     load_accounts,
@@ -432,7 +432,7 @@ def _wipe(counties: list[str], *, programme: Programme) -> None:
 
     Ledger rows of other programmes that refer to the counties' households stop the wipe.
     """
-    for rows in ledgers.ledger_rows(programme):
+    for rows in [*labour.labour_rows(programme), *ledgers.ledger_rows(programme)]:
         _delete(rows)
     households = Household.objects.filter(county_id__in=counties)
     children: tuple[type[Model], ...] = (

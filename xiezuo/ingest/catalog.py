@@ -26,7 +26,8 @@ Column types:
 A region column's `levels` are among county, township, village; its `side` is helper,
 recipient or programme (the code must lie inside that side of the programme).
 
-Rules across columns (`[[rules]]`): `dates_in_order` (columns: start, end), `pairing` (columns:
+Rules across columns (`[[rules]]`): `dates_in_order` (columns: start, end), `in_order`
+(columns: a lower and an upper bound, e.g. 年龄下限, 年龄上限), `pairing` (columns:
 helper, recipient — the record must fall inside a programme pairing), `member` (columns: id
 number, household — the person must be a registered member of that household), `not_in_future`
 (columns: years — none after the current year, nor after the row's own 年度), `household_status`
@@ -69,7 +70,15 @@ COLUMN_TYPES = frozenset(
     }
 )
 RULES = frozenset(
-    {"dates_in_order", "not_in_future", "household_status", "pairing", "member", "not_registered"}
+    {
+        "dates_in_order",
+        "in_order",
+        "not_in_future",
+        "household_status",
+        "pairing",
+        "member",
+        "not_registered",
+    }
 )
 
 

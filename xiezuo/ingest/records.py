@@ -70,6 +70,9 @@ def _records(
         return model._default_manager.filter(household__in=households)
     if model is RuralPopulation:
         return _population(access=access, region=region)
+    scoped = getattr(model, "scoped_records", None)
+    if scoped is not None:  # a ledger outside the pairings reads through its own selector
+        return scoped(access=access, region=region)
     raise FilterError(f"「{ledger.title}」没有读取它的选择器", ledger=ledger.key)
 
 

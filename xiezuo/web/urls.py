@@ -3,6 +3,7 @@ from django.urls import path
 from xiezuo.web import views
 from xiezuo.web.assessment import views as assessment
 from xiezuo.web.imports import views as imports
+from xiezuo.web.labour import views as labour
 from xiezuo.web.precision import views as precision
 
 app_name = "web"
@@ -60,4 +61,11 @@ urlpatterns = [
         precision.case_step,
         name="monitoring-case-step",
     ),
+    path("labour/", labour.labour_overview, name="labour"),
+    path("labour/posts/", labour.posts_page, name="labour-posts"),
+    path("labour/match/", labour.match_page, name="labour-match"),
+    path("labour/match/run/", labour.match_start, name="labour-match-run"),
+    path("labour/match/<int:pk>/status/", labour.match_status, name="labour-match-status"),
+    path("labour/match/<int:pk>/proposals/", labour.proposals_view, name="labour-proposals"),
+    path("labour/tracking/", labour.tracking_page, name="labour-tracking"),
 ]

@@ -31,6 +31,7 @@ from xiezuo.demo.generate.members import make_members
 from xiezuo.demo.generate.organisation import make_agreements, make_meetings, make_visits
 from xiezuo.demo.generate.outcomes import make_history, make_incomes, make_population
 from xiezuo.demo.generate.partnership import make_purchases, make_subpairings
+from xiezuo.demo.generate.posts import PostDraw, make_posts
 from xiezuo.demo.generate.talent import make_secondments, make_trainings
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Members",
     "Pairings",
     "Place",
+    "PostDraw",
     "Projects",
     "fiscal_aid",
     "make_agreements",
@@ -54,6 +56,7 @@ __all__ = [
     "make_meetings",
     "make_members",
     "make_population",
+    "make_posts",
     "make_projects",
     "make_purchases",
     "make_secondments",

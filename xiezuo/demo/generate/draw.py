@@ -13,7 +13,7 @@ STREAMS = (
     "households", "members", "incomes", "population", "visits", "meetings", "secondments",
     "trainings", "funds", "projects", "enterprises", "investments", "labour", "purchases",
     "donations", "subpairings", "monitored", "measures", "assurances", "clues", "cases",
-    "county_checks", "villages",
+    "county_checks", "villages", "posts",
 )  # fmt: skip
 
 

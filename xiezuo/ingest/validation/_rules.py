@@ -47,6 +47,21 @@ def dates_in_order(
     return frame
 
 
+def in_order(
+    plan: Plan, columns: list[Column], frame: pl.DataFrame, context: Context, model: type[Model]
+) -> pl.DataFrame:
+    """A lower bound may not exceed its upper bound (年龄下限 ≤ 年龄上限)."""
+    low, high = columns
+    reversed_ = pl.col(high.field) < pl.col(low.field)
+    plan.checks.append(
+        Check(high.header, reversed_, pl.format(f"小于「{low.header}」（{{}}）。", _text(low)))
+    )
+    plan.checks.append(
+        Check(low.header, reversed_, pl.format(f"大于「{high.header}」（{{}}）。", _text(high)))
+    )
+    return frame
+
+
 def not_in_future(
     plan: Plan, columns: list[Column], frame: pl.DataFrame, context: Context, model: type[Model]
 ) -> pl.DataFrame:
@@ -136,6 +151,7 @@ def household_status(
 
 RULES: dict[str, Rule] = {
     "dates_in_order": dates_in_order,
+    "in_order": in_order,
     "not_in_future": not_in_future,
     "household_status": household_status,
     "pairing": _references.attribute_pairings,
