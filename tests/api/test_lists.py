@@ -9,6 +9,7 @@ import pytest
 
 from xiezuo.access.models import AuditEvent
 from xiezuo.access.selectors import access_for
+from xiezuo.core.errors import ScopeError
 from xiezuo.ingest.catalog import ledgers
 from xiezuo.ingest.records import ledger_records_for
 from xiezuo.registry.selectors import household_list
@@ -71,8 +72,13 @@ def test_lists_hold_the_selectors_rows_and_no_other(role, households, ledger_row
     assert households["X"].household_no not in {h["household_no"] for h in items}
     assert all(access.covers(h["village"]) for h in items)
     for key, ledger in ledgers().items():
+        try:
+            expected = ledger_records_for(ledger, access=access).count()
+        except ScopeError:  # a ledger the role may not read at all (posts for a cadre)
+            assert client.get(f"/api/ledgers/{key}").status_code == 404, key
+            continue
         rows = _all_pages(client, f"/api/ledgers/{key}", limit=1000)
-        assert len(rows) == ledger_records_for(ledger, access=access).count(), key
+        assert len(rows) == expected, key
     pairings = _all_pages(client, "/api/pairings", limit=1000)
     assert len(pairings) == len(access.pairing_ids)
     regions = _all_pages(client, "/api/regions", limit=1000)
