@@ -19,6 +19,7 @@ from xiezuo.api.api import api
 from xiezuo.assessment.models import AssessmentRun, RectificationItem
 from xiezuo.assessment.tasks import run_assessment
 from xiezuo.ingest.models import Batch, ImportJob
+from xiezuo.labour.models import MatchRun
 from xiezuo.ledgers.models import Secondment
 from xiezuo.programs.models import Programme
 from xiezuo.registry.models import Household, Member
@@ -140,6 +141,7 @@ def foreign(programme, households, ledger_rows, users):
         return made.pk, batch.pk
 
     inside_job, inside_batch = job(stranger, programme)
+    outside_match = MatchRun.objects.create(programme=other, user=stranger).pk
     outside_job, outside_batch = job(stranger, other)
     task = str(run_assessment.enqueue("other", 2019, None, None).id)
     result = {}
@@ -172,6 +174,13 @@ def foreign(programme, households, ledger_rows, users):
                 "run_id": str(other_run.pk),
                 "item_id": str(item(other_run if wide else own_run, role.foreign_region)),
                 "task_id": task,
+                "match_id": str(
+                    outside_match
+                    if wide
+                    else MatchRun.objects.create(
+                        programme=programme, region=role.foreign_region, user=stranger
+                    ).pk
+                ),
                 # pages
                 "county": role.foreign_region,
                 "village": household.village_id,
