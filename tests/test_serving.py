@@ -4,6 +4,7 @@ the headers production needs. Not runserver, not the test client."""
 
 import http.client
 import http.cookiejar
+import json
 import os
 import re
 import signal
@@ -110,7 +111,7 @@ def _gunicorn(env: dict[str, str], port: int) -> tuple[subprocess.Popen, str]:
         try:
             urllib.request.urlopen(url + "/login/", timeout=2)
             return process, url
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out: not up yet
             if process.poll() is not None:
                 pytest.fail(f"gunicorn exited:\n{process.stdout.read()}")  # type: ignore[union-attr]
             time.sleep(0.1)
@@ -249,3 +250,25 @@ def test_a_web_server_killed_during_an_upload_leaves_no_job_and_the_next_upload_
     answer = opener.open(request)
     assert "/import/jobs/" in answer.url
     assert _jobs_and_upload_folders(env) == (1, 1)
+
+
+def test_gunicorn_serves_the_api_to_a_token(server):
+    url, env = server
+    created = subprocess.run(
+        [sys.executable, "-m", "xiezuo", "token", "create", "office", "--read-only"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    token = created.stdout.strip().splitlines()[-1]
+    schema = urllib.request.urlopen(url + "/api/openapi.json")
+    assert json.loads(schema.read())["openapi"].startswith("3.1")
+    request = urllib.request.Request(
+        url + "/api/regions/130723", headers={"Authorization": f"Bearer {token}"}
+    )
+    region = json.loads(urllib.request.urlopen(request).read())
+    assert region["code"] == "130723"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url + "/api/regions/130723")
+    assert refused.value.code == 401
