@@ -406,6 +406,10 @@ def test_household_page_lists_measures_assurances_and_clues(client, registry, ma
     login(client, make_user("kangbao", Role.COUNTY_OFFICE, "130723"))
     html = client.get(reverse("web:household", args=[household.household_no])).content.decode()
     assert "帮扶措施（2 项）" in html
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)  # type: ignore[union-attr]
+    assert title.startswith(f"户 {household.household_no}")
+    assert "<" not in title
+    assert html.count('id="measures"') == 1
     assert "全户" in html
     assert member.id_number in html
     assert '<td class="bad">否</td>' in html  # 住房安全 of 2019
