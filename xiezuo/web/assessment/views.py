@@ -10,7 +10,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -24,7 +23,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from xiezuo.access import Access, Verb
-from xiezuo.access.middleware import access_of
 from xiezuo.assessment import catalog, selectors
 from xiezuo.assessment.catalog import CatalogError
 from xiezuo.assessment.models import RectificationItem, UnitType
@@ -53,6 +51,7 @@ from xiezuo.web.assessment.forms import (
     ScorecardForm,
     default_deadline,
 )
+from xiezuo.web.guards import verb_required
 
 RECORDS_PER_PAGE = 50
 ITEMS_PER_PAGE = 50
@@ -80,18 +79,11 @@ class Caller:
 def assessment_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Sign-in and a scorecard role required; pass the caller."""
 
-    @login_required
+    @verb_required(Verb.VIEW_ASSESSMENT)
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        params.check_path(*(value for value in kwargs.values() if isinstance(value, str)))
-        try:
-            access, programme = access_of(request)
-        except Programme.DoesNotExist:
-            return render(request, "web/no_programme.html")
-        try:
-            access.check(Verb.VIEW_ASSESSMENT)
-        except ScopeError as error:
-            raise PermissionDenied(error.message) from error
+    def wrapped(
+        request: HttpRequest, *args: Any, access: Access, programme: Programme, **kwargs: Any
+    ) -> HttpResponseBase:
         return view(request, *args, caller=Caller(access, programme), **kwargs)
 
     return wrapped

@@ -1,24 +1,18 @@
 """The import pages: each parses its request, calls one action or selector and renders."""
 
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiezuo.access import Access, Verb
-from xiezuo.access.middleware import access_of
-from xiezuo.core.errors import ScopeError
 from xiezuo.ingest.catalog import ledgers
 from xiezuo.ingest.errors import BatchError
 from xiezuo.ingest.jobs import (
@@ -41,6 +35,7 @@ from xiezuo.ingest.services import batch_undo
 from xiezuo.ingest.writing import template_file_name, template_workbook
 from xiezuo.programs.models import Programme
 from xiezuo.web import params
+from xiezuo.web.guards import verb_required
 from xiezuo.web.imports.display import history_rows, job_view
 from xiezuo.web.imports.forms import ImportForm
 
@@ -48,23 +43,8 @@ BATCHES_PER_PAGE = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def importer_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Sign-in required, the import verb required; pass the programme and the access."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            access, programme = access_of(request)
-        except Programme.DoesNotExist:
-            return render(request, "web/no_programme.html")
-        try:
-            access.check(Verb.IMPORT_LEDGERS)
-        except ScopeError as error:
-            raise PermissionDenied(error.message) from error
-        return view(request, *args, programme=programme, access=access, **kwargs)
-
-    return wrapped
+# Sign-in and the import verb required; the view receives the programme and the access.
+importer_view = verb_required(Verb.IMPORT_LEDGERS)
 
 
 @require_http_methods(["GET", "POST"])

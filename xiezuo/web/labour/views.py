@@ -3,24 +3,19 @@ or decline), 稳岗跟踪. Each parses its request, calls the labour selectors o
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from functools import wraps
 from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from xiezuo.access import Access, Verb
-from xiezuo.access.middleware import access_of
 from xiezuo.core import codes
 from xiezuo.core.errors import ScopeError, XiezuoError
 from xiezuo.labour import calculations as calc
@@ -30,29 +25,15 @@ from xiezuo.labour.tasks import run_match
 from xiezuo.programs.models import Programme
 from xiezuo.regions.models import Region
 from xiezuo.web import params
+from xiezuo.web.guards import verb_required
 
 POSTS_PER_PAGE = 50
 ENDED_SHOWN = 100
 _REGION = re.compile(r"[0-9]{6}([0-9]{3}){0,2}")
 
 
-def labour_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Sign-in and `view_labour` required; pass the access and programme."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            access, programme = access_of(request)
-        except Programme.DoesNotExist:
-            return render(request, "web/no_programme.html")
-        try:
-            access.check(Verb.VIEW_LABOUR)
-        except ScopeError as error:
-            raise PermissionDenied(error.message) from error
-        return view(request, *args, access=access, programme=programme, **kwargs)
-
-    return wrapped
+# Sign-in and `view_labour` required; the view receives the access and programme.
+labour_view = verb_required(Verb.VIEW_LABOUR)
 
 
 def _names(codes_wanted: set[str]) -> dict[str, str]:

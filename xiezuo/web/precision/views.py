@@ -13,7 +13,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +22,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from xiezuo.access import Access, Verb
-from xiezuo.access.middleware import access_of
 from xiezuo.core.errors import ScopeError, XiezuoError
 from xiezuo.precision import services
 from xiezuo.precision.rules import Rules, rules_for
@@ -40,6 +38,7 @@ from xiezuo.regions.selectors import names_for
 from xiezuo.registry.selectors import household_get
 from xiezuo.web import params
 from xiezuo.web.display import county_choices
+from xiezuo.web.guards import verb_required
 from xiezuo.web.precision import display
 from xiezuo.web.precision.forms import BoardForm, CaseDateForm, CaseNoticeForm
 
@@ -71,18 +70,11 @@ class Caller:
 def precision_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Sign-in and `Verb.VIEW_HOUSEHOLDS` required; pass the caller."""
 
-    @login_required
+    @verb_required(Verb.VIEW_HOUSEHOLDS)
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        params.check_path(*(value for value in kwargs.values() if isinstance(value, str)))
-        try:
-            access, programme = access_of(request)
-        except Programme.DoesNotExist:
-            return render(request, "web/no_programme.html")
-        try:
-            access.check(Verb.VIEW_HOUSEHOLDS)
-        except ScopeError as error:
-            raise PermissionDenied(error.message) from error
+    def wrapped(
+        request: HttpRequest, *args: Any, access: Access, programme: Programme, **kwargs: Any
+    ) -> HttpResponseBase:
         return view(request, *args, caller=Caller(access, programme), **kwargs)
 
     return wrapped
