@@ -9,7 +9,7 @@ for a model; `writing.ledger_rows` then turns the rows into cells in catalog ord
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 
 from xiezuo.access import Access
 from xiezuo.core import codes
@@ -20,6 +20,7 @@ from xiezuo.ledgers.selectors import ledger_records
 from xiezuo.precision.models import CountyCheck
 from xiezuo.precision.selectors import county_check_list, household_records
 from xiezuo.regions.models import RuralPopulation
+from xiezuo.regions.selectors import within_reach
 from xiezuo.registry.models import Household
 from xiezuo.registry.selectors import household_list
 
@@ -79,14 +80,6 @@ def _records(
 def _population(*, access: Access, region: str | None) -> QuerySet[RuralPopulation]:
     if not access.authenticated:
         raise ScopeError("需要登录才能读取人口数据")
-    records = RuralPopulation.objects.all()
-    if not access.everything:
-        inside = Q(pk__in=[])
-        for code in access.read_regions:
-            inside |= Q(region__code__startswith=codes.prefix(code))
-        records = records.filter(inside)
-    if region:
-        if not access.covers(region):
-            raise ScopeError(f"无权读取区域 {region} 的人口数据", region=region)
-        records = records.filter(region__code__startswith=codes.prefix(region))
-    return records
+    return within_reach(
+        RuralPopulation.objects.all(), access=access, region=region, what="人口数据"
+    )

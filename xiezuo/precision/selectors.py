@@ -50,6 +50,7 @@ from xiezuo.precision.reports import (
 from xiezuo.precision.rules import Rules, rules_for
 from xiezuo.programs.models import PovertyLine, Programme
 from xiezuo.regions.models import Region, RuralPopulation
+from xiezuo.regions.selectors import within_reach
 from xiezuo.registry.models import Household, Member
 from xiezuo.registry.selectors import household_get, household_list
 
@@ -106,17 +107,9 @@ def household_precision(*, access: Access, household: Household) -> HouseholdPre
 def county_check_list(*, access: Access, region: str | None = None) -> QuerySet[CountyCheck]:
     """Return the county checks of the counties the caller may read, optionally in `region`."""
     access.check(Verb.VIEW_HOUSEHOLDS)
-    checks = CountyCheck.objects.select_related("region")
-    if not access.everything:
-        inside = Q(pk__in=[])
-        for code in access.read_regions:
-            inside |= Q(region__code__startswith=codes.prefix(code))
-        checks = checks.filter(inside)
-    if region:
-        if not access.covers(region):
-            raise ScopeError(f"无权查看区域 {region} 的核查数据", region=region)
-        checks = checks.filter(region__code__startswith=codes.prefix(region))
-    return checks
+    return within_reach(
+        CountyCheck.objects.select_related("region"), access=access, region=region, what="核查数据"
+    )
 
 
 # --- the year's figures over the database ----------------------------------------------------

@@ -5,12 +5,16 @@ selectors take no scope; selectors over registry rows do.
 """
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from xiezuo.core import codes
 from xiezuo.regions.errors import RegionDataError
 from xiezuo.regions.models import Region, RuralPopulation
+
+if TYPE_CHECKING:
+    from xiezuo.access import Access
 
 
 def region_get(code: str) -> Region:
@@ -53,3 +57,23 @@ def population_for(region_codes: Iterable[str], *, year: int) -> dict[str, int]:
     """Return {code: rural registered population} stored for `year`; missing codes are left out."""
     rows = RuralPopulation.objects.filter(region_id__in=set(region_codes), year=year)
     return dict(rows.values_list("region_id", "population"))
+
+
+def within_reach[M: Model](
+    records: QuerySet[M], *, access: "Access", region: str | None, what: str
+) -> QuerySet[M]:
+    """Return `records` (rows with a `region` key: population, county checks) inside the
+    regions the caller reads, and inside `region` when given (ScopeError outside; `what`
+    names the data in the refusal)."""
+    from xiezuo.core.errors import ScopeError
+
+    if not access.everything:
+        inside = Q(pk__in=[])
+        for code in access.read_regions:
+            inside |= Q(region__code__startswith=codes.prefix(code))
+        records = records.filter(inside)
+    if region:
+        if not access.covers(region):
+            raise ScopeError(f"无权读取区域 {region} 的{what}", region=region)
+        records = records.filter(region__code__startswith=codes.prefix(region))
+    return records

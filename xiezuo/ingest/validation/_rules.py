@@ -32,34 +32,35 @@ def _text(column: Column) -> pl.Expr:
     return pl.col(column.field).cast(pl.String)
 
 
-def dates_in_order(
-    plan: Plan, columns: list[Column], frame: pl.DataFrame, context: Context, model: type[Model]
-) -> pl.DataFrame:
-    """The end (an exit year, an end date) may not come before the start."""
-    start, end = columns
-    earlier = pl.col(end.field) < pl.col(start.field)
-    plan.checks.append(
-        Check(end.header, earlier, pl.format(f"早于「{start.header}」（{{}}）。", _text(start)))
-    )
-    plan.checks.append(
-        Check(start.header, earlier, pl.format(f"晚于「{end.header}」（{{}}）。", _text(end)))
-    )
-    return frame
+def _ordered(below: str, above: str, doc: str) -> Rule:
+    """Return the rule that the second column may not be less than the first; `below` says
+    it of the second cell, `above` of the first (each with the other's header and value)."""
+
+    def rule(
+        plan: Plan, columns: list[Column], frame: pl.DataFrame, context: Context, model: type[Model]
+    ) -> pl.DataFrame:
+        first, second = columns
+        reversed_ = pl.col(second.field) < pl.col(first.field)
+        plan.checks.append(
+            Check(second.header, reversed_, pl.format(below.format(first.header), _text(first)))
+        )
+        plan.checks.append(
+            Check(first.header, reversed_, pl.format(above.format(second.header), _text(second)))
+        )
+        return frame
+
+    rule.__doc__ = doc
+    return rule
 
 
-def in_order(
-    plan: Plan, columns: list[Column], frame: pl.DataFrame, context: Context, model: type[Model]
-) -> pl.DataFrame:
-    """A lower bound may not exceed its upper bound (年龄下限 ≤ 年龄上限)."""
-    low, high = columns
-    reversed_ = pl.col(high.field) < pl.col(low.field)
-    plan.checks.append(
-        Check(high.header, reversed_, pl.format(f"小于「{low.header}」（{{}}）。", _text(low)))
-    )
-    plan.checks.append(
-        Check(low.header, reversed_, pl.format(f"大于「{high.header}」（{{}}）。", _text(high)))
-    )
-    return frame
+# The end (an exit year, an end date) may not come before the start.
+dates_in_order = _ordered(
+    "早于「{}」（{{}}）。", "晚于「{}」（{{}}）。", "The end may not come before the start."
+)
+# A lower bound may not exceed its upper bound (年龄下限 ≤ 年龄上限).
+in_order = _ordered(
+    "小于「{}」（{{}}）。", "大于「{}」（{{}}）。", "A lower bound may not exceed its upper bound."
+)
 
 
 def not_in_future(
