@@ -6,8 +6,9 @@ grey ("no target"), a unit without a value shows "—".
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from xiezuo.assessment.calculations import AMBER_BELOW, RED_BELOW, Target, score
 from xiezuo.assessment.catalog import Indicator
@@ -78,12 +79,22 @@ def unit_label(unit_type: str, unit: str, names: dict[str, str]) -> str:
 
 
 def unit_url(unit_type: str, unit: str, *, year: int | None = None) -> str:
-    url = reverse("web:assessment-unit", args=[unit_type, unit])
+    url = _reversed(get_script_prefix(), "web:assessment-unit", (unit_type, unit))
     return f"{url}?year={year}" if year else url
 
 
 def drill_url(run_id: int, indicator: str, unit_type: str, unit: str) -> str:
-    return reverse("web:assessment-drill", args=[run_id, indicator, unit_type, unit])
+    return _reversed(
+        get_script_prefix(), "web:assessment-drill", (run_id, indicator, unit_type, unit)
+    )
+
+
+@lru_cache(maxsize=50_000)
+def _reversed(prefix: str, name: str, args: tuple[object, ...]) -> str:
+    """Return `reverse(name, args)` under the script prefix `prefix`: a scorecard links every
+    cell (about 500), the same ones on every request, and reversing costs more than the rest
+    of the cell."""
+    return reverse(name, args=args)
 
 
 def plain(value: Decimal | None) -> str:
