@@ -195,6 +195,22 @@ def test_an_office_sees_every_unit_but_links_only_its_own(client, as_user, asses
     assert 'data-action="run"' not in html
 
 
+def test_the_kept_table_of_one_office_is_not_shown_to_another(client, as_user, assessed):
+    """The scorecard's rows and table are kept per run, side, area and reach: a county office
+    asking after the programme office still gets links only for its own county."""
+    office = as_user(Role.PROGRAMME_OFFICE, "110000")
+    first = client.get(reverse("web:assessment"), {"side": "recipient"}).content.decode()
+    assert cells(first, "130728")["I08"][2] is not None
+    as_user(Role.COUNTY_OFFICE, "130723")
+    second = client.get(reverse("web:assessment"), {"side": "recipient"}).content.decode()
+    assert cells(second, "130723")["I08"][2] is not None
+    assert cells(second, "130728")["I08"][2] is None
+    # Asked again, the programme office gets the same table as the first time.
+    client.force_login(office)
+    again = client.get(reverse("web:assessment"), {"side": "recipient"}).content.decode()
+    assert cells(again, "130728") == cells(first, "130728")
+
+
 def test_a_year_without_a_run_says_so(client, as_user, assessed):
     as_user(Role.PROGRAMME_OFFICE, "110000")
     response = client.get(reverse("web:assessment"), {"year": 2020})

@@ -5,6 +5,7 @@ answered grant by grant and the answers joined, so adding a grant can only add t
 caller may see or do.
 """
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -81,6 +82,14 @@ class Access:
         )
 
     # --- who ----------------------------------------------------------------------------------
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Return a short key of everything that decides what this access may see: two
+        accesses with the same fingerprint see the same; caches of what a page shows key on it."""
+        programme = self.programme.pk if self.programme is not None else None
+        facts = (programme, sorted(self.grants), self.authenticated, self.superuser, self.server)
+        return hashlib.sha256(repr(facts).encode()).hexdigest()[:16]
 
     @property
     def everything(self) -> bool:

@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -89,6 +90,9 @@ def assessment_view(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
     return wrapped
 
 
+SCORECARD_CACHE_SECONDS = 3600
+
+
 @require_GET
 @assessment_view
 def scorecard(request: HttpRequest, *, caller: Caller) -> HttpResponse:
@@ -105,6 +109,22 @@ def scorecard(request: HttpRequest, *, caller: Caller) -> HttpResponse:
     card = selectors.scorecard(access=caller.access, year=year, side=side, run_id=run_id)
     _check_run(card.run, run_id)
     cols = display.columns(side, area)
+    # A stored run never changes: its rows (about 500 linked cells) are built once per run,
+    # side, area and reach, and the table's HTML kept with them (the template's cache tag).
+    table_key = (
+        f"{card.run.pk}:{card.run.created:%s%f}:{side}:{area}:{caller.access.fingerprint}"
+        if card.run is not None
+        else ""
+    )
+    built = cache.get(f"scorecard-rows:{table_key}") if table_key else None
+    if built is None:
+        built = (
+            display.scorecard_rows(card, cols, linkable=caller.reaches),
+            display.programme_row(card, cols, linkable=caller.reaches),
+        )
+        if table_key:
+            cache.set(f"scorecard-rows:{table_key}", built, SCORECARD_CACHE_SECONDS)
+    rows, total = built
     return render(
         request,
         "web/assessment_scorecard.html",
@@ -120,8 +140,10 @@ def scorecard(request: HttpRequest, *, caller: Caller) -> HttpResponse:
             "card": card,
             "columns": cols,
             "groups": display.area_groups(cols),
-            "rows": display.scorecard_rows(card, cols, linkable=caller.reaches),
-            "total": display.programme_row(card, cols, linkable=caller.reaches),
+            "rows": rows,
+            "total": total,
+            "table_key": table_key,
+            "table_seconds": SCORECARD_CACHE_SECONDS if card.run is not None else 0,
             "bands": display.BAND_LABELS,
             "may_run": caller.may_run,
             "run_form": RunForm(initial={"year": year}),
