@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from xiezuo.demo.services import demo_build
+from xiezuo.ingest import catalog
 from xiezuo.labour.models import MatchRun, Post, Proposal
 from xiezuo.ledgers.models import LabourTransfer
 
@@ -32,6 +33,10 @@ def test_confirmed_placements_are_spells_of_the_labour_ledger(ledger_programme):
         assert (proposal.id_number, post.employer, post.workplace_id, post.start_date) in spells
         assert post.age_min <= proposal.age <= post.age_max
     assert saved.placed == confirmed.count()
+    # Every post asks for ages the posts template accepts (16–70), so its export re-imports.
+    low, high = (catalog.ledger("posts").column(h) for h in ("年龄下限", "年龄上限"))
+    assert Post.objects.filter(age_min__lt=low.min).count() == 0
+    assert Post.objects.filter(age_max__gt=high.max).count() == 0
 
 
 def test_posts_cover_the_programme_years_and_beijing_pays_more(ledger_programme):

@@ -17,6 +17,13 @@ import numpy as np
 
 from xiezuo.demo.generate.columns import Geography, Households, Members, Pairings
 from xiezuo.demo.generate.entities import ENTERPRISE, credit_codes, fill_names
+from xiezuo.ingest.catalog import ledger
+
+# The ages a post may ask for: the posts template's limits on its age columns.
+AGE_BOUNDS = (
+    int(ledger("posts").column("年龄下限").min or 0),
+    int(ledger("posts").column("年龄上限").max or 200),
+)
 
 POOL_STATUSES = ("未脱贫", "已脱贫(享受政策)", "返贫")
 POOL_SKILLS = ("普通劳动力", "技能劳动力")
@@ -100,9 +107,16 @@ def _filled_posts(
     transfer = np.array(
         [(w, int(c)) in helper_of for w, c in zip(workplace.tolist(), county.tolist(), strict=True)]
     )
+    # A post takes people of working age (the posts ledger's bounds on 年龄下限, 年龄上限):
+    # a younger or older worker's spell is not a placement of a post.
+    birth = np.array([int(ids[p][6:14]) for p in person.tolist()], dtype=np.int64)
+    start = np.array([int(d.replace("-", "")) for d in labour["start_date"]], dtype=np.int64)
+    age = (start - birth) // 10000
     chosen = (
         (np.array(labour["organisation"], dtype=object) == ORGANISED)
         & (local | transfer)
+        & (age >= AGE_BOUNDS[0])
+        & (age <= AGE_BOUNDS[1])
         & np.isin(status[household], POOL_STATUSES)
         & np.isin(skill[person], POOL_SKILLS)
         & (rng.random(person.size) < settings["filled_share"])
@@ -126,11 +140,8 @@ def _filled_posts(
     youngest = np.full(len(order), 200, dtype=np.int64)
     for s, j in zip(spells.tolist(), post_of_spell.tolist(), strict=True):
         ends.setdefault(j, labour["end_date"][s])
-        birth = ids[person[s]][6:14]
-        start = labour["start_date"][s].replace("-", "")
-        age = (int(start) - int(birth)) // 10000
-        oldest[j] = max(oldest[j], age)
-        youngest[j] = min(youngest[j], age)
+        oldest[j] = max(oldest[j], age[s])
+        youngest[j] = min(youngest[j], age[s])
         skilled_everywhere[j] &= skill[person[s]] == "技能劳动力"
     age_min, age_max = _age_bands(rng, settings["age_bands"], youngest, oldest)
     asks_skill = skilled_everywhere & (rng.random(len(order)) < settings["skilled_share"])
