@@ -125,35 +125,43 @@ def make_household(db):
         village: str,
         *,
         people: int = 3,
-        identified_year: int = 2015,
+        identified_year: int | None = 2015,
         exit_year: int | None = None,
         fallback_year: int | None = None,
+        health: str = "长期慢性病",
+        born: int = 1960,
+        **fields: object,
     ) -> Household:
+        """`fields` override the household's other fields (household_no, main_cause, …);
+        members are born on 1 January of `born`, `born` + 1, …, in `health`."""
         n = next(counter)
         household = Household.objects.create(
-            household_no=f"{village}{n:05d}",
-            village_id=village,
-            county_id=village[:6],
-            householder_name=f"户主{n}",
-            householder_id_number=make_id(village[:6], dt.date(1960, 1, 1), n * 10),
-            size=people,
-            attribute="一般贫困户",
-            standard="国家标准",
-            main_cause="因病",
-            identified_year=identified_year,
-            status="未脱贫" if exit_year is None else "已脱贫(享受政策)",
-            exit_year=exit_year,
-            fallback_year=fallback_year,
+            **{
+                "household_no": f"{village}{n:05d}",
+                "village_id": village,
+                "county_id": village[:6],
+                "householder_name": f"户主{n}",
+                "householder_id_number": make_id(village[:6], dt.date(1960, 1, 1), n * 10),
+                "size": people,
+                "attribute": "一般贫困户",
+                "standard": "国家标准",
+                "main_cause": "因病",
+                "identified_year": identified_year,
+                "status": "未脱贫" if exit_year is None else "已脱贫(享受政策)",
+                "exit_year": exit_year,
+                "fallback_year": fallback_year,
+                **fields,
+            }
         )
         for i in range(people):
             Member.objects.create(
                 household=household,
                 name=f"成员{n}-{i}",
-                id_number=make_id(village[:6], dt.date(1960 + i, 1, 1), n * 10 + i),
+                id_number=make_id(village[:6], dt.date(born + i, 1, 1), n * 10 + i),
                 sex="男",
-                birth_date=dt.date(1960 + i, 1, 1),
+                birth_date=dt.date(born + i, 1, 1),
                 relation="本人" if i == 0 else "之子",
-                health="长期慢性病",
+                health=health,
                 labour_skill="普通劳动力",
             )
         return household

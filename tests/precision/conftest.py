@@ -5,7 +5,6 @@ The small programme (tests/conftest.py): 康保 130723 (villages 一村 …201 a
 """
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 
 import pytest
@@ -26,12 +25,9 @@ def programme(small_programme):
 
 
 @pytest.fixture
-def household(db):
-    """Return a function that makes a household (registered unless `registered=False`)."""
-    from xiezuo.core.ids import make_id
-    from xiezuo.registry.models import Household, Member
-
-    counter = itertools.count(1)
+def household(make_household):
+    """Return a function that makes a household (registered unless `registered=False`): the
+    shared `make_household` with its number, causes and watch given."""
 
     def make(
         number: str,
@@ -48,39 +44,24 @@ def household(db):
         monitored_from: dt.date | None = None,
         monitored_until: dt.date | None = None,
     ):
-        n = next(counter)
-        household = Household.objects.create(
-            household_no=number,
-            village_id=village,
-            county_id=village[:6],
-            householder_name=f"户主{number[-2:]}",
-            householder_id_number=make_id(village[:6], dt.date(1960, 1, 1), n * 10),
-            size=people,
-            attribute="一般贫困户",
-            standard="国家标准",
-            main_cause=cause,
-            other_causes=other_causes,
+        return make_household(
+            village,
+            people=people,
             identified_year=identified_year if registered else None,
-            status=status or ("未脱贫" if exit_year is None else "已脱贫(享受政策)"),
             exit_year=exit_year,
             fallback_year=fallback_year,
+            health="患有大病",
+            born=1970,
+            household_no=number,
+            householder_name=f"户主{number[-2:]}",
+            main_cause=cause,
+            other_causes=other_causes,
+            status=status or ("未脱贫" if exit_year is None else "已脱贫(享受政策)"),
             responsible_phone="13800000000",
             registered=registered,
             monitored_from=monitored_from,
             monitored_until=monitored_until,
         )
-        for i in range(people):
-            Member.objects.create(
-                household=household,
-                name=f"成员{n}-{i}",
-                id_number=make_id(village[:6], dt.date(1970 + i, 1, 1), n * 10 + i),
-                sex="男",
-                birth_date=dt.date(1970 + i, 1, 1),
-                relation="本人" if i == 0 else "之子",
-                health="患有大病",
-                labour_skill="普通劳动力",
-            )
-        return household
 
     return make
 
