@@ -35,6 +35,12 @@ class Verb(StrEnum):
     VIEW_PRECISION = "view_precision"
     VIEW_LABOUR = "view_labour"
     MATCH_LABOUR = "match_labour"
+    WRITE_BULLETINS = "write_bulletins"
+    PUBLISH_BULLETINS = "publish_bulletins"
+    VIEW_REPORTS = "view_reports"
+    SIGN_REPORTS = "sign_reports"
+    VIEW_CROSSCHECKS = "view_crosschecks"
+    REVIEW_CROSSCHECKS = "review_crosschecks"
 
 
 P, H, C, K, A = (
@@ -82,6 +88,27 @@ VERB_ROLES: dict[Verb, tuple[frozenset[Role], str]] = {
         frozenset({P, C}),
         "run a labour match and confirm or decline its proposals, in the county granted",
     ),
+    Verb.WRITE_BULLETINS: (
+        frozenset({P, H, C}),
+        "write bulletins and send them for review, inside the grant's region",
+    ),
+    Verb.PUBLISH_BULLETINS: (frozenset({P}), "review and publish (or withdraw) bulletins"),
+    Verb.VIEW_REPORTS: (
+        frozenset({P, H, C, A}),
+        "read the yearly self-evaluation reports, of the units reached",
+    ),
+    Verb.SIGN_REPORTS: (
+        frozenset({P, H, C}),
+        "add paragraphs to a unit's self-evaluation report and sign it off, for the unit granted",
+    ),
+    Verb.VIEW_CROSSCHECKS: (
+        frozenset({P, C, A}),
+        "see cross-check flags (the register against other departments' lists), in the area read",
+    ),
+    Verb.REVIEW_CROSSCHECKS: (
+        frozenset({P, C}),
+        "confirm or dismiss cross-check flags, in the county granted",
+    ),
 }
 
 # Roles that read the whole programme whatever region their grant names.
@@ -108,6 +135,12 @@ REFUSALS: dict[Verb, str] = {
     Verb.MANAGE_MONITORING: "只有所在县扶贫办（或协作办）可以确认监测对象、公示和标注风险消除",
     Verb.VIEW_LABOUR: "劳务协作页面仅向协作办、考核组、帮扶方区和受援县扶贫办开放",
     Verb.MATCH_LABOUR: "只有受援县扶贫办（或协作办）可以运行岗位匹配并确认匹配建议",
+    Verb.WRITE_BULLETINS: "只有协作办、帮扶方区和受援县扶贫办的账号可以撰写工作动态",
+    Verb.PUBLISH_BULLETINS: "只有协作办可以审核和发布工作动态",
+    Verb.VIEW_REPORTS: "自评报告仅向协作办、考核组、帮扶方区和受援县扶贫办开放",
+    Verb.SIGN_REPORTS: "只有本单位（或协作办）可以编辑并签发自评报告",
+    Verb.VIEW_CROSSCHECKS: "比对结果仅向协作办、考核组和受援县扶贫办开放",
+    Verb.REVIEW_CROSSCHECKS: "只有所在县扶贫办（或协作办）可以确认或排除比对疑点",
 }
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from xiezuo.web import views
 from xiezuo.web.assessment import views as assessment
@@ -68,4 +68,7 @@ urlpatterns = [
     path("labour/match/<int:pk>/status/", labour.match_status, name="labour-match-status"),
     path("labour/match/<int:pk>/proposals/", labour.proposals_view, name="labour-proposals"),
     path("labour/tracking/", labour.tracking_page, name="labour-tracking"),
+    path("bulletins/", include("xiezuo.web.bulletins.urls")),
+    path("reports/", include("xiezuo.web.reports.urls")),
+    path("crosscheck/", include("xiezuo.web.crosscheck.urls")),
 ]

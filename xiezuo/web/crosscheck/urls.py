@@ -1,0 +1,5 @@
+"""Pages of the crosscheck app."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
