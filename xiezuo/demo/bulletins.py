@@ -198,7 +198,7 @@ def _trainings(w: _Writer) -> None:
     for helper, recipient, name, audience, start, end, person_times in rows:
         h, r = w.place(helper), w.place(recipient)
         w.add(
-            title=f"{h}为{r}举办{name}",
+            title=f"{h}举办{name}" if name.startswith(r) else f"{h}为{r}举办{name}",
             paragraphs=[
                 f"{_span(start, end)}，{h}为{r}举办{name}，培训{audience}{person_times}人次。",
                 "培训采取专题讲座、现场教学和交流研讨相结合的方式，进一步提升了受援地区干部群众的能力素质。",
