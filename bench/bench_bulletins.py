@@ -20,19 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("XIEZUO_DATA_DIR", "/tmp/demo-var")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
 
-import django
-
-django.setup()
-
-from django.db import transaction
-from django.db.models import Q
-
-from xiezuo.access import Access
-from xiezuo.bulletins import selectors
-from xiezuo.bulletins.models import Article
-from xiezuo.demo.bulletins import write_bulletins
-from xiezuo.programs.selectors import programme_get
-
 QUERIES = ["扶贫协作", "丰宁", "劳务协作 转移就业", "消费扶贫", "张北县", "雄安新区"]
 TARGET_MS = 100
 REPEAT = 5
@@ -48,6 +35,10 @@ def best(run) -> tuple[float, int]:
 
 
 def scan(query: str) -> int:
+    from django.db.models import Q
+
+    from xiezuo.bulletins.models import Article
+
     articles = Article.objects.filter(status=Article.Status.PUBLISHED)
     for word in query.split():
         articles = articles.filter(Q(title__contains=word) | Q(text__contains=word))
@@ -55,6 +46,17 @@ def scan(query: str) -> int:
 
 
 def main() -> None:
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from xiezuo.access import Access
+    from xiezuo.bulletins import selectors
+    from xiezuo.bulletins.models import Article
+    from xiezuo.demo.bulletins import write_bulletins
+    from xiezuo.programs.selectors import programme_get
+
     count = Article.objects.filter(status=Article.Status.PUBLISHED).count()
     if not count:
         sys.exit("no bulletins: build the demo first (see the docstring)")

@@ -159,3 +159,30 @@ def test_articles_import_reads_a_text_file_and_updates_it_again(programme, tmp_p
         services.articles_import([bad], access=operator)
     with pytest.raises(XiezuoError, match="没有栏目"):
         services.articles_import(SEED, access=operator, channel="新闻")
+
+
+def test_the_admin_sanitises_and_indexes(client, programme):
+    from xiezuo.access import Access as A
+    from xiezuo.bulletins import selectors
+
+    client.force_login(User.objects.create_superuser("root"))
+    answer = client.post(
+        "/admin/bulletins/article/add/",
+        {
+            "title": "后台发布的张北县动态",
+            "channel": "工作动态",
+            "published_0": "2019-05-01",
+            "published_1": "10:00:00",
+            "source": "协作办",
+            "publisher": "协作办",
+            "body": '<p>张北县<img src="x" onerror="alert(1)"><script>alert(2)</script></p>',
+            "status": "published",
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    article = Article.objects.get()
+    assert "onerror" not in article.body
+    assert "<script" not in article.body
+    assert [a.pk for a in selectors.article_search(access=A.public(), query="张北")] == [article.pk]
