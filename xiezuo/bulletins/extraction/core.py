@@ -174,6 +174,10 @@ def extract(article: ArticleText, *, places: PlaceIndex, sides: Sides) -> list[A
             activity = _activity(rule, sentence, following, config, sides, title_mentions)
             if activity is not None:
                 found.append(activity)
+                found.extend(
+                    replace(activity, title=title, extra={})
+                    for title in activity.extra.pop("more_titles", [])
+                )
     activities = _merged(found)
     for activity in activities:
         _finish(activity, sides, published)
@@ -216,7 +220,7 @@ def _activity(
         activity.amount_wan_yuan = amounts[0].wan_yuan
     if rule.kind == "agreement":
         activity.title = titles[0]
-        activity.extra["more_titles"] = titles[1:]
+        activity.extra["more_titles"] = titles[1:]  # one agreement each
     elif rule.kind == "meeting":
         match = _MEETING.search(text)
         if match:
@@ -492,7 +496,3 @@ def _other_side(to: str | None, places: list[str], sides: Sides) -> str | None:
     if side == "helper":
         return sides.recipient_province
     return None
-
-
-def copy(activity: Activity, **changes: Any) -> Activity:
-    return replace(activity, **changes)

@@ -50,6 +50,8 @@ class PlaceIndex:
     names: dict[str, list[str]] = field(default_factory=dict)
     longest: int = 0
     region_names: dict[str, str] = field(default_factory=dict)
+    # The lengths of the names starting with each two characters, longest first.
+    lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str, int]], rules: dict[str, Any]) -> "PlaceIndex":
@@ -105,7 +107,11 @@ class PlaceIndex:
             for alias in aliases:
                 names[alias] = [table_code(province)]
         longest = max((len(name) for name in names), default=0)
-        return cls(names=names, longest=longest, region_names=region_names)
+        by_start: dict[str, set[int]] = defaultdict(set)
+        for name in names:
+            by_start[name[:2]].add(len(name))
+        lengths = {start: tuple(sorted(sizes, reverse=True)) for start, sizes in by_start.items()}
+        return cls(names=names, longest=longest, region_names=region_names, lengths=lengths)
 
     def find(self, text: str, *, context: list[str] | None = None) -> list[Mention]:
         """The place names in `text`, left to right, longest match first, resolved.
@@ -117,17 +123,16 @@ class PlaceIndex:
         position = 0
         size = len(text)
         while position < size:
-            for length in range(min(self.longest, size - position), 1, -1):
-                candidates = self.names.get(text[position : position + length])
+            for length in self.lengths.get(text[position : position + 2], ()):
+                if position + length > size:
+                    continue
+                name = text[position : position + length]
+                candidates = self.names.get(name)
                 if candidates is None:
                     continue
                 code = _resolve(candidates, seen)
                 if code is not None:
-                    found.append(
-                        Mention(
-                            position, position + length, text[position : position + length], code
-                        )
-                    )
+                    found.append(Mention(position, position + length, name, code))
                     seen.append(code)
                 position += length
                 break
