@@ -36,7 +36,7 @@ def _value(activity: Mapping[str, Any], key: str) -> Any:
 
 def same(expected: Mapping[str, Any], found: Mapping[str, Any]) -> bool:
     """True when `found` is `expected`'s activity: same kind, same key fields."""
-    kind = expected.get("kind")
+    kind = str(expected.get("kind"))
     if kind != found.get("kind"):
         return False
     return all(_value(expected, key) == _value(found, key) for key in KEY_FIELDS.get(kind, ()))
