@@ -46,6 +46,8 @@ def _values(a: "Activity", published: date) -> dict[str, Any]:
         destination = a.places[0] if a.places else a.to
         if len(a.places) == 1 and len(a.finest) >= 1:
             inside = [c for c in a.finest if c.startswith(table_code(a.places[0])[:6])]
+            # A township named with its village (东万口乡东梁村) is the village.
+            inside = [c for c in inside if not any(o != c and o.startswith(c) for o in inside)]
             if len(inside) == 1:
                 destination = inside[0]
         return {
