@@ -39,7 +39,8 @@ def only(activities, kind):
         ("2019年6月10日", date(2020, 1, 1), [(date(2019, 6, 10), None)]),
         ("6月10日", date(2019, 6, 12), [(date(2019, 6, 10), None)]),
         ("12月27日", date(2019, 1, 3), [(date(2018, 12, 27), None)]),
-        ("2019年12月30日至2020年1月2日", date(2020, 1, 5), [(date(2019, 12, 30), date(2020, 1, 2))]),
+        ("2019年12月30日至2020年1月2日", date(2020, 1, 5),
+         [(date(2019, 12, 30), date(2020, 1, 2))]),
         ("今年6月", date(2019, 6, 12), []),
     ],
 )  # fmt: skip
@@ -107,8 +108,8 @@ def test_funds_in_yi_and_wan(index, sides):
 
 
 def test_a_village_name_shared_by_two_counties(index, sides):
-    """东梁村 is a village of 康保县 (邓油坊镇), of 赤城县 (东万口乡) and of others: the county before it
-    decides."""
+    """东梁村 is a village of 康保县 (邓油坊镇), of 赤城县 (东万口乡) and of others: the county
+    before it decides."""
     assert {"130723", "130732"} <= {county_of(code) for code in index.names["东梁村"]}
     chicheng = [m.code for m in index.find("到赤城县东梁村走访")]
     kangbao = [m.code for m in index.find("到康保县东梁村走访")]
@@ -183,7 +184,8 @@ def test_training_job_fair_and_agreement(index, sides):
     assert training["row"]["培训人次"] == 120
     fair = only(found, "job_fair")
     assert (fair["poor_labourers"], fair["start"]) == (36, "2019-03-05")
-    assert "ledger" not in fair and "row" not in fair
+    assert "ledger" not in fair
+    assert "row" not in fair
     titles = [a["title"] for a in found if a["kind"] == "agreement"]
     assert titles == ["朝阳区 康保县扶贫协作协议", "劳务协作协议"]
 

@@ -81,7 +81,8 @@ def test_the_helper_comes_from_the_pairing(site, tmp_path):
     proposed with it."""
     path = tmp_path / "a.txt"
     path.write_text(
-        "怀安县收到帮扶资金\n2019年8月2日 信息来源: 怀安县政府网\n8月1日，怀安县收到援助资金500万元。",
+        "怀安县收到帮扶资金\n2019年8月2日 信息来源: 怀安县政府网\n"
+        "8月1日，怀安县收到援助资金500万元。",
         encoding="utf-8",
     )
     (fund,) = extract_json(path)["activities"]

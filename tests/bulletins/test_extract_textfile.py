@@ -24,15 +24,25 @@ def test_title_publish_line_and_body():
 @pytest.mark.parametrize(
     ("line", "published", "source", "publisher"),
     [
-        ("2018-04-15 信息来源：新华网 发布者：张三", datetime(2018, 4, 15), "新华网", "张三"),
-        ("2018年4月15日 信息来源 : 河北日报", datetime(2018, 4, 15), "河北日报", ""),
-        ("2018/4/15 12:04 信息来源: 新华网  发布者 : 李四 点击量：1024", datetime(2018, 4, 15, 12, 4), "新华网", "李四"),
-        ("发布时间：2019-06-01 08:30:00　信息来源：康保县政府网", datetime(2019, 6, 1, 8, 30), "康保县政府网", ""),
+        ("2018-04-15 信息来源：新华网 发布者：张三", (2018, 4, 15), "新华网", "张三"),
+        ("2018年4月15日 信息来源 : 河北日报", (2018, 4, 15), "河北日报", ""),
+        (
+            "2018/4/15 12:04 信息来源: 新华网  发布者 : 李四 点击量：1024",
+            (2018, 4, 15, 12, 4),
+            "新华网",
+            "李四",
+        ),
+        (
+            "发布时间：2019-06-01 08:30:00　信息来源：康保县政府网",
+            (2019, 6, 1, 8, 30),
+            "康保县政府网",
+            "",
+        ),
     ],
-)  # fmt: skip
+)
 def test_publish_line_forms(line, published, source, publisher):
     article = parse_article(f"标题\n{line}\n正文。")
-    assert article.published == published.replace(tzinfo=CHINA)
+    assert article.published == datetime(*published, tzinfo=CHINA)
     assert (article.source, article.publisher) == (source, publisher)
 
 
