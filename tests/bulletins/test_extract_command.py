@@ -143,3 +143,26 @@ def test_the_command_line_prints_one_line_and_no_traceback(tmp_path):
     assert "Traceback" not in failed.stderr
     assert len(failed.stderr.strip().splitlines()) == 1
     assert "缺少发布行" in failed.stderr
+
+
+def test_import_publishes_the_files(site, tmp_path, settings, seed_path):
+    from xiezuo.bulletins.models import Article
+
+    settings.DATA_DIR = tmp_path
+    other = tmp_path / "b.txt"
+    other.write_text(
+        "朝阳区向康保县拨付资金\n2019-04-02 信息来源：康保县扶贫办\n"
+        "4月1日，朝阳区向康保县拨付财政援助资金3600万元。",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("bulletins", "import", str(seed_path), str(other), stdout=out)
+    assert "共 2 篇" in out.getvalue()
+    seed = Article.objects.get(title="北京市党政代表团到河北省对接扶贫协作工作")
+    assert seed.status == Article.Status.PUBLISHED
+    assert (seed.source, seed.publisher) == ("新华网", "isen")
+    assert "4月13日至14日" in seed.text
+    bad = tmp_path / "bad.txt"
+    bad.write_text("只有标题\n正文。", encoding="utf-8")
+    with pytest.raises(CommandError, match="缺少发布行"):
+        call_command("bulletins", "import", str(bad), stdout=StringIO())
