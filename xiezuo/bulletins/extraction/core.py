@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from xiezuo.bulletins.extraction.numbers import (
+    Amount,
     DateSpan,
     find_amounts,
     find_count,
@@ -178,6 +179,10 @@ def extract(article: ArticleText, *, places: PlaceIndex, sides: Sides) -> list[A
                     replace(activity, title=title, extra={})
                     for title in activity.extra.pop("more_titles", [])
                 )
+                found.extend(
+                    replace(activity, amount_wan_yuan=amount, recipient=recipient, extra={})
+                    for amount, recipient in activity.extra.pop("more_amounts", [])
+                )
     activities = _merged(found)
     for activity in activities:
         _finish(activity, sides, published)
@@ -218,6 +223,8 @@ def _activity(
     activity.recipient = recipient
     if amounts and rule.kind in ("fund", "purchase", "donation", "investment"):
         activity.amount_wan_yuan = amounts[0].wan_yuan
+        if len(amounts) > 1:
+            _split_amounts(activity, sentence, amounts, sides)
     if rule.kind == "agreement":
         activity.title = titles[0]
         activity.extra["more_titles"] = titles[1:]  # one agreement each
@@ -253,6 +260,23 @@ def _activity(
         if drives:
             activity.extra["drives"] = int(drives[1])
     return activity
+
+
+def _split_amounts(
+    activity: Activity, sentence: _Sentence, amounts: list[Amount], sides: Sides
+) -> None:
+    """Several amounts, each in a clause naming its own recipient ("向万全区拨付2800万元，向
+    宣化区拨付2600万元"): one activity each. Otherwise the first amount stands."""
+    text = sentence.text
+    parts: list[tuple[Decimal, str | None]] = []
+    for amount in amounts:
+        clause = max(text.rfind(mark, 0, amount.start) for mark in "，,；;") + 1
+        inside = [m for m in sentence.mentions if clause <= m.start < amount.start]
+        parts.append((amount.wan_yuan, _sides_of(inside, sides)[1]))
+    recipients = [recipient for _, recipient in parts]
+    if all(recipients) and len(set(recipients)) == len(recipients):
+        activity.amount_wan_yuan, activity.recipient = parts[0]
+        activity.extra["more_amounts"] = parts[1:]
 
 
 def _visit(

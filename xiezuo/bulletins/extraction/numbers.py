@@ -102,7 +102,8 @@ def chinese_number(text: str) -> int | None:
 
 
 _AMOUNT = re.compile(
-    rf"(?P<number>\d+(?:[,，]\d{{3}})*(?:\.\d+)?|[{_CN_NUMBER}]+)\s*(?P<unit>亿元|万元|亿|万|元)"
+    rf"(?P<number>\d+(?:[,，]\d{{3}})*(?:\.\d+)?|[{_CN_NUMBER}]+)\s*(?:余|多)?\s*"
+    r"(?P<unit>亿元|万元|亿|万|元)"
 )
 _UNIT_WAN = {
     "亿元": Decimal(10000),
@@ -149,6 +150,11 @@ def _normal(value: Decimal) -> Decimal:
 
 
 _PERSON_TIMES = re.compile(r"(\d+(?:[,，]\d{3})*)\s*人次")
+# Without 人次: "210名学员参加培训", "培训乡村医生150人".
+_TRAINED = (
+    re.compile(r"(\d+(?:[,，]\d{3})*)\s*(?:名|人|位)[^，,。；0-9]{0,8}?(?:参加培训|参训|接受培训)"),
+    re.compile(r"培训[^，,。；0-9]{0,10}?(\d+(?:[,，]\d{3})*)\s*(?:名|人)"),
+)
 _POOR_LABOURERS = (
     re.compile(r"(\d+(?:[,，]\d{3})*)\s*(?:名|人|位)(?:建档立卡)?(?:农村)?贫困劳动力"),
     re.compile(r"贫困劳动力[^，,。；0-9]{0,8}?(\d+(?:[,，]\d{3})*)\s*(?:名|人)"),
@@ -161,8 +167,15 @@ def _int(text: str) -> int:
 
 
 def find_person_times(text: str) -> int | None:
+    """Person-times of a training: N人次, else the people trained (N名学员参加培训)."""
     match = _PERSON_TIMES.search(text)
-    return _int(match[1]) if match else None
+    if match:
+        return _int(match[1])
+    for pattern in _TRAINED:
+        match = pattern.search(text)
+        if match:
+            return _int(match[1])
+    return None
 
 
 def find_poor_labourers(text: str) -> int | None:
