@@ -3,7 +3,7 @@
 from django.urls import path
 
 from xiezuo.bulletins import feeds
-from xiezuo.web.bulletins import views
+from xiezuo.web.bulletins import extract, views
 
 urlpatterns: list = [
     path("", views.index, name="bulletins"),
@@ -20,4 +20,5 @@ urlpatterns: list = [
     path("<int:pk>/", views.article_page, name="bulletins-article"),
     path("<int:pk>/edit/", views.edit_page, name="bulletins-edit"),
     path("<int:pk>/status/", views.status_action, name="bulletins-status"),
+    path("<int:pk>/extract/", extract.extract_page, name="bulletins-extract"),
 ]
