@@ -186,6 +186,7 @@ def article_page(request: HttpRequest, pk: int) -> HttpResponse:
             "qr_svg": _qr_svg(url),
             "may_edit": services.may_edit(access, article) if access.authenticated else False,
             "may_publish": access.may(Verb.PUBLISH_BULLETINS),
+            "may_extract": access.may(Verb.IMPORT_LEDGERS),
         },
     )
     if fresh:
