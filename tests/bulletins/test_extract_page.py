@@ -28,8 +28,9 @@ BODY = (
 def article(small_programme, settings, tmp_path):
     settings.XIEZUO_DEFAULT_PROGRAMME = small_programme.key
     settings.DATA_DIR = tmp_path
-    return services.article_save(
-        access=Access.operator(small_programme),
+    operator = Access.operator(small_programme)
+    saved = services.article_save(
+        access=operator,
         title="朝阳区党政代表团赴康保县对接",
         body=BODY,
         channel="工作动态",
@@ -38,6 +39,7 @@ def article(small_programme, settings, tmp_path):
         source="朝阳区扶贫协作办",
         publisher="王丽",
     )
+    return services.article_publish(access=operator, article=saved, now=False)
 
 
 def user(name, role=None, region=None):
@@ -161,3 +163,16 @@ def test_nothing_ticked_is_a_clear_error(client, article):
     response = client.post(url(article), data)
     assert response.status_code == 400
     assert "没有勾选任何台账行" in response.content.decode()
+
+
+def test_rows_outside_the_callers_regions_are_refused(client, article):
+    """A county office of 怀安 may import ledgers, but not rows of 朝阳→康保."""
+    client.force_login(user("huaian", Role.COUNTY_OFFICE, "130728"))
+    shown = client.get(url(article))
+    assert shown.status_code == 200
+    response = client.post(url(article), form_of(shown))
+    assert response.status_code == 400
+    assert 'class="field-error"' in response.content.decode()
+    assert not Visit.objects.exists()
+    assert not Agreement.objects.exists()
+    assert not article.batches.exists()

@@ -11,6 +11,7 @@ Codes come out as the region table writes them, except a province, which comes o
 2-digit code ("11", "13") as the extraction's contract asks (`contract_code`).
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,7 +62,11 @@ class PlaceIndex:
         short: dict[str, list[str]] = defaultdict(list)
         stop = set(rules.get("short_stop", []))
         suffixes = rules.get("county_suffixes", [])
-        village_suffixes = rules.get("village_suffixes", [])
+        village_suffixes = dict(rules.get("village_suffixes", []))
+        # One pass per name: the longest suffix that ends it (alternatives longest first).
+        village_end = re.compile(
+            "(" + "|".join(map(re.escape, sorted(village_suffixes, key=len, reverse=True))) + ")$"
+        )
         region_names: dict[str, str] = {}
         for code, name, level in rows:
             region_names[code] = name
@@ -88,15 +93,10 @@ class PlaceIndex:
             elif level == Level.TOWNSHIP:
                 full[name].append(code)
             else:
-                for suffix, replacement in village_suffixes:
-                    if name.endswith(suffix):
-                        common = name[: -len(suffix)] + replacement
-                        if len(common) >= 3:
-                            full[common].append(code)
-                        break
-                else:
-                    if len(name) >= 3:
-                        full[name].append(code)
+                end = village_end.search(name) if village_suffixes else None
+                common = name[: end.start()] + village_suffixes[end[1]] if end else name
+                if len(common) >= 3:
+                    full[common].append(code)
         names: dict[str, list[str]] = dict(full)
         for name, codes in short.items():
             if name in names:
