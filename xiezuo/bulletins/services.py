@@ -12,7 +12,7 @@ import io
 import mimetypes
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -292,23 +292,15 @@ def articles_import(
 ) -> list[Article]:
     """Read each plain-text article file and create it, or update the article with the same
     title and publish time; publish them when `publish` (a publisher only)."""
-    from xiezuo.bulletins.textfile import parse_article
+    from xiezuo.bulletins.textfile import read_article
 
     access.check(Verb.WRITE_BULLETINS)
     if publish:
         access.check(Verb.PUBLISH_BULLETINS)
     if channels.by_name(channel) is None:
         raise XiezuoError(f"没有栏目“{channel}”，可选：{'、'.join(channels.names())}")
-    parsed: list[tuple[Path, Any]] = []
-    for path in paths:
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            raise XiezuoError(f"{path}：无法读取（须为 UTF-8 文本）：{error}") from error
-        try:
-            parsed.append((path, parse_article(text)))
-        except (ValueError, XiezuoError) as error:
-            raise XiezuoError(f"{path}：{error}") from error
+    # Every file is read (UTF-8, with or without BOM, or GB18030) before anything is written.
+    parsed = [(path, read_article(path)) for path in paths]
     articles: list[Article] = []
     with transaction.atomic():
         for _path, item in parsed:
