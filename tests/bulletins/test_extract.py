@@ -263,3 +263,16 @@ def test_the_evaluation_on_a_tiny_hand_case():
     twice = Score()
     twice.add(expected[:1], [found[0], found[0]])
     assert (twice.correct["visit"], twice.found["visit"]) == (1, 2)
+
+
+def test_a_visit_lists_only_the_places_visited(index, sides):
+    found = run(
+        index,
+        sides,
+        "6月10日至11日，朝阳区委书记率党政代表团赴康保县调研，朝阳区向康保县拨付援助资金3600万元。",
+        "2019-06-12",
+    )
+    visit = only(found, "visit")
+    assert visit["from"] == "110105"
+    assert visit["places"] == ["130723"]
+    assert only(found, "fund")["amount_wan_yuan"] == 3600

@@ -294,8 +294,11 @@ def _visit(
     if origins:
         activity.origin = contract_code(_finest_of_chain(origins))
     activity.to = contract_code(destination.code)
-    activity.places = _counties(after) or [contract_code(destination.code)]
-    activity.finest = [m.code for m in after if m.level > Level.COUNTY]
+    # Places visited lie on the destination's side: a district named later in the sentence
+    # ("朝阳区向康保县拨付…") is the helper, not a place visited.
+    visited = [m for m in after if m.code[:2] == to_province]
+    activity.places = _counties(visited) or [contract_code(destination.code)]
+    activity.finest = [m.code for m in visited if m.level > Level.COUNTY]
     window = text + following
     activity.leader_category = _leader_category(window, config)
     name = _LEADER_NAME.search(window)
@@ -442,7 +445,10 @@ def _compatible(first: str | None, second: str | None) -> bool:
 def _fold(into: Activity, other: Activity) -> None:
     """Add a later report of the same visit to it."""
     places = [p for p in into.places if level_of(table_code(p)) >= Level.COUNTY]
+    side = (into.to or "")[:2]
     for place in other.places:
+        if side and place[:2] != side:
+            continue
         if level_of(table_code(place)) >= Level.COUNTY and place not in places:
             places.append(place)
     if places:
