@@ -7,8 +7,13 @@ for every later reader — with the SHA-256 of its canonical JSON; later runs do
 A new version is the same from the latest run, and marks the one before superseded.
 """
 
+import re
+import secrets
+import zipfile
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -16,6 +21,7 @@ from django.utils import timezone
 
 from xiezuo.access import Access, Role, Verb
 from xiezuo.access.audit import audit
+from xiezuo.access.models import AuditEvent
 from xiezuo.assessment import catalog
 from xiezuo.assessment.models import AssessmentRun
 from xiezuo.core.errors import ScopeError, XiezuoError
@@ -285,3 +291,134 @@ def _display_name(user: Any, access: Access) -> str:
     if user is not None:
         return (user.get_full_name() or user.get_username())[:150]
     return "(server)" if access.server else ""
+
+
+# --- files: one report as PDF, HTML or XLSX; every report of a year in one zip -----------------
+
+FORMATS = ("pdf", "html", "xlsx")
+
+
+def report_version_content(
+    *, access: Access, year: int, unit_type: str, unit: str, version: int | None = None
+) -> dict[str, Any]:
+    """Return the content of version `version` of a unit's report (its frozen content), or,
+    without a version, what `report_for` returns. ReportError when there is no such version."""
+    if version is None:
+        return report_for(access=access, year=year, unit_type=unit_type, unit=unit)
+    found = selectors.version_get(
+        access=access, year=year, unit_type=unit_type, unit=unit, version=version
+    )
+    if found is None:
+        raise ReportError(f"没有第 {version} 版", version=version)
+    return signed_content(found)
+
+
+def render(content: dict[str, Any], fmt: str) -> bytes:
+    """Return a report's content rendered as `fmt` (pdf, html or xlsx)."""
+    from xiezuo.reports import render as renderer  # WeasyPrint: loaded when a file is made
+    from xiezuo.reports import xlsx
+
+    programme = content.get("kind") == "programme"
+    if fmt == "pdf":
+        if programme:
+            return renderer.render_programme_pdf(content)
+        return renderer.render_pdf(content)
+    if fmt == "html":
+        page = (
+            renderer.render_programme_html(content) if programme else renderer.render_html(content)
+        )
+        return page.encode("utf-8")
+    if fmt == "xlsx":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            path = Path(scratch) / "report.xlsx"
+            (xlsx.write_programme_workbook if programme else xlsx.write_workbook)(content, path)
+            return path.read_bytes()
+    raise ReportError(f"不支持的格式：{fmt}")
+
+
+def file_name(content: dict[str, Any], fmt: str) -> str:
+    """Return the download name of a report: 年度-自评报告-单位名称(代码)[-v版本].格式."""
+    unit = content.get("unit") or {}
+    if content.get("kind") == "programme":
+        who = (content.get("programme") or {}).get("name", "项目")
+    else:
+        who = f"{unit.get('name', '')}({unit.get('code', '')})"
+    signed = content.get("signature")
+    version = f"-v{signed['version']}" if signed else "-草稿"
+    name = f"{content.get('year')}年自评报告-{who}{version}.{fmt}"
+    return "".join(ch if ch.isprintable() and ch not in '/\\:*?"<>|' else "_" for ch in name)
+
+
+def report_document(
+    *,
+    access: Access,
+    year: int,
+    unit_type: str,
+    unit: str,
+    fmt: str,
+    version: int | None = None,
+) -> tuple[bytes, str]:
+    """Return one report as a file (its bytes and download name); the download is audited."""
+    if fmt not in FORMATS:
+        raise ReportError(f"不支持的格式：{fmt}")
+    content = report_version_content(
+        access=access, year=year, unit_type=unit_type, unit=unit, version=version
+    )
+    data = render(content, fmt)
+    if fmt != "html":
+        audit(
+            access=access,
+            action=AuditEvent.Action.EXPORT,
+            what=f"自评报告 {year} {unit_type}:{unit} {fmt}",
+            region=unit if unit_type != "programme" else "",
+            detail={"version": (content.get("signature") or {}).get("version")},
+        )
+    return data, file_name(content, fmt)
+
+
+def zip_directory() -> Path:
+    """Return where the zips of a year's reports are written (inside the data directory)."""
+    return Path(settings.DATA_DIR) / "reports" / "zip"
+
+
+ZIP_NAME = re.compile(r"reports-[a-z0-9-]+-[0-9]{4}-[0-9]{14}-[0-9a-f]{8}\.zip")
+
+
+def reports_zip_write(*, access: Access, year: int, progress: Any = None) -> Path:
+    """Write every unit's report of `year` as PDF (and the programme's) into one zip in the
+    data directory; return its path. For the programme office. A unit whose report cannot be
+    made (no result in the run) is listed in `无法生成.txt` inside the zip."""
+    programme = selectors.programme_of(access, Verb.SIGN_REPORTS)
+    if not selectors.may_sign(access, "programme", programme.key):
+        raise ScopeError("只有协作办可以打包下载全部自评报告")
+    if year not in programme.years:
+        raise ReportError(f"{year} 年不在项目期内", year=year)
+    directory = zip_directory()
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
+    target = directory / f"reports-{programme.key}-{year}-{stamp}-{secrets.token_hex(4)}.zip"
+    partial = target.with_suffix(".part")
+    units = selectors.year_units(programme, year)
+    failed = []
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        for done, (unit_type, unit) in enumerate(units, start=1):
+            try:
+                content = report_for(access=access, year=year, unit_type=unit_type, unit=unit)
+            except XiezuoError as error:
+                failed.append(f"{unit_type}:{unit}\t{error.message}")
+                continue
+            archive.writestr(file_name(content, "pdf"), render(content, "pdf"))
+            if progress is not None:
+                progress(done, len(units))
+        if failed:
+            archive.writestr("无法生成.txt", "\n".join(failed) + "\n")
+    partial.replace(target)
+    audit(
+        access=access,
+        action=AuditEvent.Action.EXPORT,
+        what=f"自评报告 {year} 全部（{len(units) - len(failed)} 份）",
+        detail={"year": year, "file": target.name, "failed": len(failed)},
+    )
+    return target
