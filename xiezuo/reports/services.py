@@ -46,9 +46,9 @@ def report_for(*, access: Access, year: int, unit_type: str, unit: str) -> dict[
     """Return a unit's report content: its current signed version's frozen content when there
     is one, else the live content of the year's latest run with the draft paragraphs.
 
-    The dict carries `signature`: None for a live report, else `{version, sha256, run,
-    signed_by, signed_at, verified}` (not part of the hashed content; `verified` is False when
-    the stored content no longer has its hash).
+    The dict carries `signoff`: None for a live report, else `{version_label, version,
+    sha256, run, signed_by, signed_at, current, verified}` (not part of the hashed content;
+    `verified` is False when the stored content no longer has its hash).
     """
     current = selectors.current_version(access=access, year=year, unit_type=unit_type, unit=unit)
     if current is not None:
@@ -59,16 +59,23 @@ def report_for(*, access: Access, year: int, unit_type: str, unit: str) -> dict[
     content = live_content(
         access=access, year=year, unit_type=unit_type, unit=unit, paragraphs=paragraphs
     )
-    return {**content, "signature": None}
+    return {**content, "signoff": None}
 
 
 def signed_content(report: SignedReport) -> dict[str, Any]:
-    """Return a signed version's frozen content with its `signature`."""
-    return {**report.content, "signature": signature(report)}
+    """Return a signed version's frozen content with its `signoff`."""
+    return {**report.content, "signoff": signature(report)}
 
 
 def signature(report: SignedReport) -> dict[str, Any]:
+    """Return what a rendering shows of a signed version (`version_label` on the cover)."""
+    signed_at = timezone.localtime(report.signed_at)
+    state = "" if report.is_current else "，已被替代"
     return {
+        "version_label": (
+            f"第 {report.version} 版（{signed_at:%Y-%m-%d}，{report.signed_by_name or '—'}"
+            f"{state}）SHA-256 {report.sha256}"
+        ),
         "version": report.version,
         "sha256": report.sha256,
         "run": report.run_number,
@@ -250,7 +257,7 @@ def freeze(content: dict[str, Any]) -> tuple[dict[str, Any], str]:
     was hashed) and the SHA-256 of that JSON."""
     import json
 
-    content = {k: v for k, v in content.items() if k != "signature"}
+    content = {k: v for k, v in content.items() if k != "signoff"}
     text = selectors.canonical(content)
     return json.loads(text), selectors.digest(json.loads(text))
 
@@ -345,7 +352,7 @@ def file_name(content: dict[str, Any], fmt: str) -> str:
         who = (content.get("programme") or {}).get("name", "项目")
     else:
         who = f"{unit.get('name', '')}({unit.get('code', '')})"
-    signed = content.get("signature")
+    signed = content.get("signoff")
     version = f"-v{signed['version']}" if signed else "-草稿"
     name = f"{content.get('year')}年自评报告-{who}{version}.{fmt}"
     return "".join(ch if ch.isprintable() and ch not in '/\\:*?"<>|' else "_" for ch in name)
@@ -373,7 +380,7 @@ def report_document(
             action=AuditEvent.Action.EXPORT,
             what=f"自评报告 {year} {unit_type}:{unit} {fmt}",
             region=unit if unit_type != "programme" else "",
-            detail={"version": (content.get("signature") or {}).get("version")},
+            detail={"version": (content.get("signoff") or {}).get("version")},
         )
     return data, file_name(content, fmt)
 

@@ -91,7 +91,7 @@ def _heading(content: dict) -> str:
 
 
 def _signature_rows(book: _Book, sheet: Any, row: int, content: dict) -> int:
-    signed = content.get("signature")
+    signed = content.get("signoff")
     if not signed:
         sheet.write_string(row, 0, "状态", book.text)
         sheet.write_string(row, 1, "未签发（草稿，数据以最新考核运行为准）", book.text)
