@@ -27,9 +27,10 @@ UNITS = [
 
 
 @pytest.fixture
-def signoff_site(assessment_data):
-    """Return the programme, its 2019 year-end run, and a user per role."""
+def signoff_site(assessment_data, settings):
+    """Return the programme (the site's), its 2019 year-end run, and a user per role."""
     programme = assessment_data.programme
+    settings.XIEZUO_DEFAULT_PROGRAMME = programme.key
     targets_load(programme=programme, years=[2018, 2019], path=BEIJING_TARGETS)
     operator = Access.operator(programme)
     assessment_run(access=operator, programme=programme, year=2018)
