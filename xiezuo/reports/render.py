@@ -1,0 +1,80 @@
+"""A report's content as a printable HTML page and as a PDF, from one template.
+
+Rendering depends on the content dict only (see `content.py`): a frozen report stored as its
+content renders the same years later. Charts are drawn here, from the content's numbers
+(`charts.py`). The PDF is WeasyPrint's rendering of the same HTML (imported when a PDF is
+made); its font configuration is made once per process and reused.
+"""
+
+from functools import cache
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from xiezuo.reports import charts
+
+SIDES = (("helper", "帮扶方（区）"), ("recipient", "受援方（县）"))
+
+
+def render_html(content: dict) -> str:
+    """Return a unit's report as a standalone printable HTML page."""
+    areas = [
+        {**area, "chart": mark_safe(charts.area_bars(area))}  # noqa: S308 - drawn here, escaped
+        for area in content["areas"]
+    ]
+    context: dict[str, Any] = {
+        "c": content,
+        "areas": areas,
+        "charts": {"trend": mark_safe(charts.trend_line(content["summary"]["trend"]))},  # noqa: S308
+    }
+    return render_to_string("reports/report.html", context)
+
+
+def render_programme_html(content: dict) -> str:
+    """Return the programme's report as a standalone printable HTML page."""
+    sides = [
+        {
+            "title": title,
+            "rows": [
+                {**row, "area_list": [row["areas"].get(a, "—") for a in content["work_areas"]]}
+                for row in content["rankings"].get(side, [])
+            ],
+        }
+        for side, title in SIDES
+    ]
+    context = {
+        "c": content,
+        "sides": sides,
+        "charts": {"map": mark_safe(charts.county_map(content["map"]))},  # noqa: S308
+    }
+    return render_to_string("reports/programme.html", context)
+
+
+def render_pdf(content: dict) -> bytes:
+    """Return a unit's report as PDF bytes."""
+    return html_to_pdf(render_html(content))
+
+
+def render_programme_pdf(content: dict) -> bytes:
+    """Return the programme's report as PDF bytes."""
+    return html_to_pdf(render_programme_html(content))
+
+
+@cache
+def _fonts() -> Any:
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Return the PDF of a standalone HTML page (WeasyPrint, fonts configured once)."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    document = HTML(string=html, base_url=None)
+    return document.write_pdf(font_config=_fonts())
