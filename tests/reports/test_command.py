@@ -58,3 +58,21 @@ def test_clear_errors(assessed, out, args, message):
     with pytest.raises(CommandError, match=message):
         report(*args, "-o", str(out))
     assert not out.exists() or not list(out.iterdir())
+
+
+def test_xlsx_and_the_offices_paragraphs(assessed, out):
+    from xiezuo.reports.models import ReportDraft
+
+    ReportDraft.objects.create(
+        programme=assessed.programme,
+        year=2019,
+        unit_type="helper",
+        unit="110105",
+        paragraphs=[{"after": "组织领导", "text": "本区召开专题会议部署协作工作。"}],
+    )
+    report("--year", "2019", "--unit", "110105", "--format", "html", "-o", str(out))
+    page = (out / "2019-110105-朝阳区.html").read_text(encoding="utf-8")
+    assert "本区召开专题会议部署协作工作。" in page
+    assert page.index("本区召开专题会议") > page.index("（1）组织领导")
+    report("--year", "2019", "--unit", "110105", "--format", "xlsx", "-o", str(out))
+    assert (out / "2019-110105-朝阳区.xlsx").read_bytes().startswith(b"PK")

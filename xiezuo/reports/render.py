@@ -26,16 +26,31 @@ SIDES = (("helper", "帮扶方（区）"), ("recipient", "受援方（县）"))
 
 def render_html(content: dict) -> str:
     """Return a unit's report as a standalone printable HTML page."""
+    paragraphs = content.get("paragraphs") or []
     areas = [
-        {**area, "chart": mark_safe(charts.area_bars(area))}  # noqa: S308 - drawn here, escaped
+        {
+            **area,
+            "chart": mark_safe(charts.area_bars(area)),  # noqa: S308 - drawn here, escaped
+            "paragraphs": [_text(p) for p in paragraphs if _after(p) == area["key"]],
+        }
         for area in content["areas"]
     ]
+    keys = {area["key"] for area in content["areas"]}
     context: dict[str, Any] = {
         "c": content,
         "areas": areas,
+        "paragraphs": [_text(p) for p in paragraphs if _after(p) not in keys],
         "charts": {"trend": mark_safe(charts.trend_line(content["summary"]["trend"]))},  # noqa: S308
     }
     return render_to_string("reports/report.html", context)
+
+
+def _after(paragraph: Any) -> str:
+    return paragraph.get("after", "summary") if isinstance(paragraph, dict) else "summary"
+
+
+def _text(paragraph: Any) -> str:
+    return str(paragraph.get("text", "")) if isinstance(paragraph, dict) else str(paragraph)
 
 
 def render_programme_html(content: dict) -> str:
@@ -52,6 +67,7 @@ def render_programme_html(content: dict) -> str:
     ]
     context = {
         "c": content,
+        "paragraphs": [_text(p) for p in content.get("paragraphs") or []],
         "sides": sides,
         "charts": {"map": mark_safe(charts.county_map(content["map"]))},  # noqa: S308
     }

@@ -53,12 +53,14 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"无法创建输出目录 {out}：{error.strerror}") from None
         written = []
+        chosen = options["run"] is not None
         with console_progress(self.stderr, titles={"reports": "自评报告"}, unit="份") as progress:
             progress("reports", 0, len(units))
             for n, (unit_type, code, name) in enumerate(units, start=1):
                 path = out / _file_name(year, code, name, fmt)
                 try:
-                    render.write_report(_content(access, run, unit_type, code), fmt=fmt, path=path)
+                    report = _content(access, run, unit_type, code, chosen=chosen)
+                    render.write_report(report, fmt=fmt, path=path)
                 except XiezuoError as error:
                     raise CommandError(error.message) from None
                 written.append(path)
@@ -66,20 +68,16 @@ class Command(BaseCommand):
         self.stderr.write(f"已写出 {len(written)} 份报告到 {out}（考核运行 #{run.pk}）")
 
 
-def _content(access: Access, run: Any, unit_type: str, unit: str) -> dict:
-    """Return a report's content: the signed-off (frozen) version when the sign-off has one,
-    else the content computed from the run."""
-    import importlib
+def _content(access: Access, run: Any, unit_type: str, unit: str, *, chosen: bool) -> dict:
+    """Return a report's content: what the sign-off gives for the year (the signed-off,
+    frozen version when there is one, else the live report with the office's draft
+    paragraphs), or the content of the run asked for with `--run`."""
+    from xiezuo.reports import content, services
 
-    from xiezuo.reports import content
-
-    try:  # the sign-off, when it is installed: a signed-off report prints as frozen
-        services: Any = importlib.import_module("xiezuo.reports.services")
-    except ImportError:
-        services = None
-    report_for = getattr(services, "report_for", None)
-    if report_for is not None:
-        return report_for(access=access, run=run, unit_type=unit_type, unit=unit)
+    if unit_type == "programme":
+        unit = run.programme.key
+    if not chosen:
+        return services.report_for(access=access, year=run.year, unit_type=unit_type, unit=unit)
     if unit_type == "programme":
         return content.programme_content(access=access, run=run)
     return content.report_content(access=access, run=run, unit_type=unit_type, unit=unit)
