@@ -24,6 +24,7 @@ MAP_FILE = (
 COLOURS = {"value": "#b4432f", "target": "#d9d9d9", "axis": "#888", "text": "#333"}
 GRADE_COLOURS = ("#1a7f4b", "#7fbf7b", "#f2c14e", "#ea7a4b", "#c8443a")
 NO_DATA = "#eeeeee"
+GRID = 2  # map outline resolution, in SVG pixels
 
 
 def _svg(width: float, height: float, body: list[str], title: str) -> str:
@@ -134,18 +135,19 @@ def _outlines(width: int, height: int) -> tuple[tuple[str, str, str], ...]:
         rings_of.append((f["properties"], [ring for poly in polygons for ring in poly]))
     lons = [pt[0] for _, rings in rings_of for ring in rings for pt in ring]
     lats = [pt[1] for _, rings in rings_of for ring in rings for pt in ring]
-    mid = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    w, h = (max(lons) - min(lons)) * mid, max(lats) - min(lats)
-    scale = min(width / w, height / h)
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    mid = math.cos(math.radians((south + north) / 2))
+    scale = min(width / ((east - west) * mid), height / (north - south))
     outlines = []
     for props, rings in rings_of:
         parts = []
         for ring in rings:
+            # On a grid of GRID pixels: a point in the same cell as the last one kept is dropped.
             pts: list[str] = []
             for lon, lat in ring:
-                x = (lon - min(lons)) * mid * scale
-                y = (max(lats) - lat) * scale
-                pt = f"{x:.1f},{y:.1f}"
+                x = round((lon - west) * mid * scale / GRID) * GRID
+                y = round((north - lat) * scale / GRID) * GRID
+                pt = f"{x},{y}"
                 if not pts or pts[-1] != pt:
                     pts.append(pt)
             if len(pts) > 2:

@@ -49,6 +49,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from xiezuo.access import Access, Verb
 from xiezuo.assessment import catalog
@@ -216,7 +217,7 @@ def report_content(*, access: Access, run: AssessmentRun, unit_type: str, unit: 
         "programme": {"key": run.programme.key, "name": run.programme.name},
         "year": run.year,
         "as_of": run.as_of.isoformat(),
-        "generated": dt.date.today().isoformat(),
+        "generated": timezone.localdate().isoformat(),
         "unit": unit_info,
         "summary": {
             "score": number(unit_result.score),
@@ -297,14 +298,14 @@ def _pairings_of(run: AssessmentRun, unit_type: str, unit: str) -> list[tuple[st
         .values_list("unit", flat=True)
         .distinct()
     )
-    pairs = sorted({tuple(k.split(ARROW)) for k in keys})
+    pairs: list[tuple[str, str]] = sorted({(k.split(ARROW)[0], k.split(ARROW)[-1]) for k in keys})
     if unit_type == "helper":
         return [(h, r) for h, r in pairs if h == unit]
     if unit_type == "recipient":
         return [(h, r) for h, r in pairs if r == unit]
     if unit_type == "pairing":
         return [(h, r) for h, r in pairs if f"{h}{ARROW}{r}" == unit]
-    return list(pairs)
+    return pairs
 
 
 def _partners(
@@ -535,16 +536,16 @@ def programme_content(*, access: Access, run: AssessmentRun) -> dict:
     helpers_of: dict[str, list[str]] = {}
     pairs = []
     for pair in pairs_keys:
-        h, r = pair.split(ARROW)
-        helpers_of.setdefault(r, []).append(names.get(h, h))
+        helper, recipient = pair.split(ARROW)[0], pair.split(ARROW)[-1]
+        helpers_of.setdefault(recipient, []).append(names.get(helper, helper))
         figures = by_unit[("pairing", pair)]
         pairs.append(
             {
                 "key": pair,
-                "helper": h,
-                "recipient": r,
-                "helper_name": names.get(h, h),
-                "recipient_name": names.get(r, r),
+                "helper": helper,
+                "recipient": recipient,
+                "helper_name": names.get(helper, helper),
+                "recipient_name": names.get(recipient, recipient),
                 "indicators": [
                     {
                         "key": ind.id,
@@ -579,7 +580,7 @@ def programme_content(*, access: Access, run: AssessmentRun) -> dict:
         "programme": {"key": key, "name": run.programme.name},
         "year": run.year,
         "as_of": run.as_of.isoformat(),
-        "generated": dt.date.today().isoformat(),
+        "generated": timezone.localdate().isoformat(),
         "summary": {
             "score": number(programme_unit.score) if programme_unit else None,
             "score_text": score_text(programme_unit.score) if programme_unit else "—",
@@ -601,3 +602,47 @@ def programme_content(*, access: Access, run: AssessmentRun) -> dict:
     }
     narrative.fill(content)
     return content
+
+
+# --- which run, which units ---------------------------------------------------------------------
+
+
+def run_for(*, access: Access, year: int, run_id: int | None = None) -> AssessmentRun:
+    """Return the run a year's reports come from: `run_id`, else the year's latest run."""
+    access.check(Verb.VIEW_REPORTS)
+    if access.programme is None:
+        raise ScopeError("没有可查看的项目")
+    runs = AssessmentRun.objects.filter(programme=access.programme, year=year)
+    if run_id is not None:
+        run = runs.filter(pk=run_id).first()
+        if run is None:
+            raise ReportError(f"{year} 年度没有编号为 {run_id} 的考核运行", run=run_id)
+        return run
+    run = runs.first()
+    if run is None:
+        raise ReportError(f"{year} 年度还没有考核运行：请先运行 xiezuo assess --year {year}")
+    return run
+
+
+def report_units(
+    run: AssessmentRun, *, unit: str | None = None, every: bool = False
+) -> list[tuple[str, str, str]]:
+    """Return (unit type, code, name) of the reports asked for: one unit, every helper district
+    and recipient county then the programme (`every`), or the programme only (neither).
+    The programme's entry is ("programme", "programme", its name)."""
+    rows = sorted(
+        run.units.filter(unit_type__in=("helper", "recipient")).values_list("unit_type", "unit"),
+        key=lambda r: (UNIT_ORDER[r[0]], r[1]),
+    )
+    names = names_for(code for _, code in rows)
+    programme = ("programme", "programme", run.programme.name)
+    if unit is not None:
+        found = [(t, c, names.get(c, c)) for t, c in rows if c == unit]
+        if not found:
+            raise ReportError(
+                f"单位代码 {unit} 不是 {run.year} 年度考核的帮扶方或受援方", unit=unit
+            )
+        return found
+    if every:
+        return [*((t, c, names.get(c, c)) for t, c in rows), programme]
+    return [programme]

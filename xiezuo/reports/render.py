@@ -7,28 +7,50 @@ made); its font configuration is made once per process and reused.
 """
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from xiezuo.core.errors import XiezuoError
 from xiezuo.reports import charts
+
+
+class ReportFormatError(XiezuoError):
+    """A format the reports cannot be written in (yet)."""
+
 
 SIDES = (("helper", "帮扶方（区）"), ("recipient", "受援方（县）"))
 
 
 def render_html(content: dict) -> str:
     """Return a unit's report as a standalone printable HTML page."""
+    paragraphs = content.get("paragraphs") or []
     areas = [
-        {**area, "chart": mark_safe(charts.area_bars(area))}  # noqa: S308 - drawn here, escaped
+        {
+            **area,
+            "chart": mark_safe(charts.area_bars(area)),  # noqa: S308 - drawn here, escaped
+            "paragraphs": [_text(p) for p in paragraphs if _after(p) == area["key"]],
+        }
         for area in content["areas"]
     ]
+    keys = {area["key"] for area in content["areas"]}
     context: dict[str, Any] = {
         "c": content,
         "areas": areas,
+        "paragraphs": [_text(p) for p in paragraphs if _after(p) not in keys],
         "charts": {"trend": mark_safe(charts.trend_line(content["summary"]["trend"]))},  # noqa: S308
     }
     return render_to_string("reports/report.html", context)
+
+
+def _after(paragraph: Any) -> str:
+    return paragraph.get("after", "summary") if isinstance(paragraph, dict) else "summary"
+
+
+def _text(paragraph: Any) -> str:
+    return str(paragraph.get("text", "")) if isinstance(paragraph, dict) else str(paragraph)
 
 
 def render_programme_html(content: dict) -> str:
@@ -45,6 +67,7 @@ def render_programme_html(content: dict) -> str:
     ]
     context = {
         "c": content,
+        "paragraphs": [_text(p) for p in content.get("paragraphs") or []],
         "sides": sides,
         "charts": {"map": mark_safe(charts.county_map(content["map"]))},  # noqa: S308
     }
@@ -78,3 +101,22 @@ def html_to_pdf(html: str) -> bytes:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     document = HTML(string=html, base_url=None)
     return document.write_pdf(font_config=_fonts())
+
+
+def write_report(content: dict, *, fmt: str, path: Path) -> None:
+    """Write a report's content as `fmt` (pdf, html or xlsx) to `path`."""
+    programme = content.get("kind") == "programme"
+    if fmt == "pdf":
+        data = render_programme_pdf(content) if programme else render_pdf(content)
+        path.write_bytes(data)
+    elif fmt == "html":
+        text = render_programme_html(content) if programme else render_html(content)
+        path.write_text(text, encoding="utf-8")
+    elif fmt == "xlsx":
+        try:
+            from xiezuo.reports.xlsx import write_workbook  # type: ignore[import-not-found]
+        except ImportError:
+            raise ReportFormatError("本版本尚不能写出 XLSX 格式的自评报告") from None
+        write_workbook(content, path)
+    else:
+        raise ReportFormatError(f"未知的报告格式 {fmt}（可用：pdf、html、xlsx）")
