@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from xiezuo.access import Access, Role, Verb
+from xiezuo.access import Access, Verb
 from xiezuo.assessment.models import AssessmentRun
 from xiezuo.core import codes
 from xiezuo.core.errors import ScopeError
@@ -61,9 +61,7 @@ def readable(access: Access, unit_type: str, unit: str) -> bool:
     if not access.may(Verb.VIEW_REPORTS) or access.programme is None:
         return False
     if unit_type == "programme":
-        return unit == access.programme.key and (
-            access.everything or bool(access.roles & {Role.PROGRAMME_OFFICE, Role.ASSESSOR})
-        )
+        return unit == access.programme.key and access.programme_wide(Verb.VIEW_REPORTS)
     # A unit reached (`Access.units`): its own office; a helper office also the counties
     # only it helps; the programme office and the assessors every unit.
     return unit_type in ("helper", "recipient") and access.reaches((unit_type, unit))
@@ -76,9 +74,7 @@ def may_sign(access: Access, unit_type: str, unit: str) -> bool:
     if access.programme is None or not access.may(Verb.SIGN_REPORTS):
         return False
     if unit_type == "programme":
-        return unit == access.programme.key and (
-            access.everything or Role.PROGRAMME_OFFICE in access.roles
-        )
+        return unit == access.programme.key and access.programme_wide(Verb.SIGN_REPORTS)
     if unit_type == "helper":
         side = access.programme.helper_province_id
     elif unit_type == "recipient":

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from xiezuo.access import Access, Role, Verb
+from xiezuo.access import Access, Verb
 from xiezuo.access.audit import audit
 from xiezuo.access.models import AuditEvent
 from xiezuo.assessment import catalog
@@ -32,7 +32,7 @@ from xiezuo.reports.models import ReportDraft, SignedReport
 SUMMARY = "summary"
 MAX_PARAGRAPHS = 30
 MAX_PARAGRAPH_LENGTH = 4000
-SIGN_ACTION = "sign_report"  # the audit log's action of a sign-off or a new version
+SIGN_ACTION = AuditEvent.Action.SIGN_REPORT  # a sign-off or a new version
 
 
 class ReportError(XiezuoError):
@@ -263,16 +263,9 @@ def freeze(content: dict[str, Any]) -> tuple[dict[str, Any], str]:
 
 
 def publication_access(programme: Programme) -> Access:
-    """Return the access a frozen report is built with: the whole programme as the assessment
-    group reads it, personal data masked (a signed report is read by every unit's readers)."""
-    return Access(
-        programme=programme,
-        grants=frozenset({(str(Role.ASSESSOR), programme.helper_province_id)}),
-        pairings=tuple(
-            programme.pairings.order_by("pk").values_list("pk", "helper_id", "recipient_id")
-        ),
-        authenticated=True,
-    )
+    """Return the access a frozen report is built with (a signed report is read by every
+    unit's readers): the programme as the assessment group reads it, personal data masked."""
+    return Access.reader(programme)
 
 
 def _signing(access: Access, year: int, unit_type: str, unit: str) -> Programme:
