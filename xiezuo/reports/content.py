@@ -45,6 +45,10 @@ paragraphs, run.
 """
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -168,7 +172,11 @@ def report_content(*, access: Access, run: AssessmentRun, unit_type: str, unit: 
             for h, r in pairings
         ],
     }
-    records = unit_records(run, unit_type, unit, access=access)
+    shared = _shared(run, access, (unit_type, unit))
+    if shared is not None:
+        records, annex_rows = shared.records[(unit_type, unit)], shared.rows
+    else:
+        records, annex_rows = unit_records(run, unit_type, unit, access=access), None
     areas = []
     outcome_rows = []
     total_max = Decimal(0)
@@ -232,7 +240,7 @@ def report_content(*, access: Access, run: AssessmentRun, unit_type: str, unit: 
         },
         "areas": areas,
         "lags": _lags(run, unit_type, unit, alerts, access=access),
-        "annexes": {"ledgers": _annexes(records, access=access)},
+        "annexes": {"ledgers": _annexes(records, access=access, rows=annex_rows)},
         "outcomes": {
             "indicators": outcome_rows,
             "precision": _precision(access=access, run=run, unit_type=unit_type, unit=unit),
@@ -326,38 +334,123 @@ def unit_records(
 ) -> dict[str, dict[str, list[int]]]:
     """Return {indicator: {ledger: record ids}} behind every figure of a unit in a run.
 
-    The same rule as `assessment.selectors.drilldown`, on one connection for all indicators:
-    each indicator's expression again on the run's engine and date, filtered to the unit's
-    pairings (or their counties). The caller must reach every pairing of the unit.
+    The same rule as `assessment.selectors.drilldown` (see `run_records`). The caller must
+    reach every pairing of the unit.
+    """
+    return run_records(run, access=access, units=[(unit_type, unit)])[(unit_type, unit)]
+
+
+UnitRecords = dict[tuple[str, str], dict[str, dict[str, list[int]]]]
+AnnexRows = dict[str, dict[int, tuple]]
+
+
+def run_records(
+    run: AssessmentRun, *, access: Access, units: list[tuple[str, str]] | None = None
+) -> UnitRecords:
+    """Return {(unit type, unit): {indicator: {ledger: record ids}}} behind every figure of
+    `units` (default: every helper district and recipient county of the run).
+
+    The same rule as `assessment.selectors.drilldown` — each indicator's expression again on
+    the run's engine and date, filtered to the unit's pairings (or their counties) — but one
+    query per indicator for all the units: the rows come with their pairing (or county) and
+    are shared out to the units in Python. Ids are distinct and sorted per ledger, ledgers in
+    order. The caller must reach every pairing of every unit.
     """
     from xiezuo.assessment import engines, evaluation
 
-    found: dict[str, dict[str, list[int]]] = {}
     snapshot = run.parameters.get("snapshot")
     with engines.connect(run.engine, snapshot=snapshot) as tables:
-        units = evaluation.programme_units(tables, programme=run.programme.key, year=run.year)
-        pairings = units.pairings_of(unit_type, unit)
-        if not access.authenticated or not {p.id for p in pairings} <= access.pairing_ids:
-            raise ScopeError(f"无权查看 {unit} 的考核明细", unit=unit)
+        every = evaluation.programme_units(tables, programme=run.programme.key, year=run.year)
+        wanted = units
+        if wanted is None:
+            wanted = [(t, u) for t in ("helper", "recipient") for u in every.keys(t)]
+        members = {key: every.pairings_of(*key) for key in wanted}
+        for (_, unit), pairings in members.items():
+            if not access.authenticated or not {p.id for p in pairings} <= access.pairing_ids:
+                raise ScopeError(f"无权查看 {unit} 的考核明细", unit=unit)
+        found: dict[tuple[str, str], dict[str, set[tuple[str, int]]]] = {k: {} for k in wanted}
         for ind in catalog.indicators():
-            if unit_type not in ind.unit_types:
+            keys = [k for k in wanted if k[0] in ind.unit_types]
+            if not keys:
                 continue
             rows, grain = evaluation.restrict(
                 tables,
                 evaluation.record_rows(tables, ind, year=run.year, as_of=run.as_of),
-                units,
+                every,
             )
-            if grain == "pairing_id":
-                rows = rows.filter(rows.pairing_id.isin([p.id for p in pairings]))
-            else:
-                rows = rows.filter(rows.county.isin(sorted({p.recipient for p in pairings})))
+            # Which units a row counts for: by its pairing, or by its county.
+            owners: dict[Any, list[tuple[str, str]]] = {}
+            for key in keys:
+                for p in members[key]:
+                    owner = p.id if grain == "pairing_id" else p.recipient
+                    if key not in owners.setdefault(owner, []):
+                        owners[owner].append(key)
+            if units is not None:
+                column = rows.pairing_id if grain == "pairing_id" else rows.county
+                rows = rows.filter(column.isin(sorted(owners)))
+            for row in evaluation.fetch(rows.select(grain, "ledger", "record_id").distinct()):
+                record = (row["ledger"], int(row["record_id"]))
+                for key in owners.get(row[grain], ()):
+                    found[key].setdefault(ind.id, set()).add(record)
+    result: UnitRecords = {}
+    for key in wanted:
+        per_unit: dict[str, dict[str, list[int]]] = {}
+        for ind in catalog.indicators():
+            if key[0] not in ind.unit_types:
+                continue
             grouped: dict[str, list[int]] = {}
-            for row in evaluation.fetch(
-                rows.select("ledger", "record_id").distinct().order_by("ledger", "record_id")
-            ):
-                grouped.setdefault(row["ledger"], []).append(int(row["record_id"]))
-            found[ind.id] = grouped
-    return found
+            for ledger, pk in sorted(found[key].get(ind.id, ())):
+                grouped.setdefault(ledger, []).append(pk)
+            per_unit[ind.id] = grouped
+        result[key] = per_unit
+    return result
+
+
+@dataclass(frozen=True)
+class _Shared:
+    run: int
+    access: Access
+    records: UnitRecords
+    rows: AnnexRows
+
+
+_SHARED: ContextVar[_Shared | None] = ContextVar("reports_shared", default=None)
+
+
+@contextmanager
+def batch(
+    run: AssessmentRun, *, access: Access, units: list[tuple[str, str]] | None = None
+) -> Iterator[None]:
+    """Within the block, the reports of `run` built with `access` (the same object) take the
+    records behind their figures and their annex rows from one pass for all `units` (default:
+    every helper district and recipient county the caller reaches): one query per indicator
+    and one per ledger instead of as many per unit. What each report holds is unchanged."""
+    if units is None:
+        units = sorted(
+            (t, u)
+            for t, u in run.units.filter(unit_type__in=("helper", "recipient")).values_list(
+                "unit_type", "unit"
+            )
+        )
+    reached = [key for key in units if key in access.units]
+    records = run_records(run, access=access, units=reached) if reached else {}
+    wanted: dict[str, set[int]] = {}
+    for per_unit in records.values():
+        for ledger, ids in _annex_ids(per_unit).items():
+            wanted.setdefault(ledger, set()).update(ids[:ANNEX_ROWS])
+    shared = _Shared(run=run.pk, access=access, records=records, rows=_annex_rows(wanted))
+    token = _SHARED.set(shared)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _shared(run: AssessmentRun, access: Access, key: tuple[str, str]) -> _Shared | None:
+    shared = _SHARED.get()
+    if shared is None or shared.run != run.pk or shared.access is not access:
+        return None
+    return shared if key in shared.records else None
 
 
 def _columns(model: type[models.Model]) -> list[models.Field]:
@@ -384,33 +477,64 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _annexes(records: dict[str, dict[str, list[int]]], *, access: Access) -> list[dict]:
-    """Return the ledger extracts: per ledger the distinct records behind any figure, the
-    first ANNEX_ROWS of them (by id) as text, and their count. Personal fields are left out."""
-    from xiezuo.assessment.tables import model_of
-
+def _annex_ids(records: dict[str, dict[str, list[int]]]) -> dict[str, list[int]]:
+    """Return per ledger the distinct record ids behind any of a unit's figures, sorted."""
     by_ledger: dict[str, set[int]] = {}
     for grouped in records.values():
         for ledger, ids in grouped.items():
             by_ledger.setdefault(ledger, set()).update(ids)
+    return {ledger: sorted(ids) for ledger, ids in sorted(by_ledger.items())}
+
+
+CHUNK = 500  # ids per query (SQLite's bound parameters)
+
+
+def _annex_rows(wanted: dict[str, set[int]]) -> AnnexRows:
+    """Return per ledger {id: (id, *annex columns)} of the `wanted` ids, one query per ledger
+    (per CHUNK ids)."""
+    from xiezuo.assessment.tables import model_of
+
+    found: AnnexRows = {}
+    for ledger, ids in wanted.items():
+        model = model_of(ledger)
+        names = [f.attname for f in _columns(model)]
+        rows = found.setdefault(ledger, {})
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), CHUNK):
+            for row in model._default_manager.filter(
+                pk__in=ordered[start : start + CHUNK]
+            ).values_list("pk", *names):
+                rows[row[0]] = row
+    return found
+
+
+def _annexes(
+    records: dict[str, dict[str, list[int]]], *, access: Access, rows: AnnexRows | None = None
+) -> list[dict]:
+    """Return the ledger extracts: per ledger the distinct records behind any figure, the
+    first ANNEX_ROWS of them (by id) as text, and their count. Personal fields are left out.
+    `rows`: the annex rows read before for several units (`batch`), else read here."""
+    from xiezuo.assessment.tables import model_of
+
+    by_ledger = _annex_ids(records)
+    shown = {ledger: ids[:ANNEX_ROWS] for ledger, ids in by_ledger.items()}
+    if rows is None or any(
+        not set(ids) <= rows.get(ledger, {}).keys() for ledger, ids in shown.items()
+    ):
+        rows = _annex_rows({ledger: set(ids) for ledger, ids in shown.items()})
     annexes = []
-    for ledger in sorted(by_ledger):
+    for ledger, ids in by_ledger.items():
         model = model_of(ledger)
         fields = _columns(model)
-        ids = sorted(by_ledger[ledger])
-        shown = ids[:ANNEX_ROWS]
-        rows = list(
-            model._default_manager.filter(pk__in=shown)
-            .order_by("pk")
-            .values_list("pk", *(f.attname for f in fields))
-        )
+        # A record deleted since the figures were made has no row: it is left out.
+        listed = [rows[ledger][pk] for pk in shown[ledger] if pk in rows[ledger]]
         annexes.append(
             {
                 "ledger": ledger,
                 "title": str(model._meta.verbose_name),
                 "columns": [str(f.verbose_name) for f in fields],
-                "ids": [row[0] for row in rows],
-                "rows": [[_cell(v) for v in row[1:]] for row in rows],
+                "ids": [row[0] for row in listed],
+                "rows": [[_cell(v) for v in row[1:]] for row in listed],
                 "count": len(ids),
             }
         )

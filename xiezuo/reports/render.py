@@ -4,8 +4,16 @@ Rendering depends on the content dict only (see `content.py`): a frozen report s
 content renders the same years later. Charts are drawn here, from the content's numbers
 (`charts.py`). The PDF is WeasyPrint's rendering of the same HTML (imported when a PDF is
 made); its font configuration is made once per process and reused.
+
+Many reports at once (`write_reports`: the command, the zip of a year) render their PDFs in a
+pool of worker processes, one per core, each importing WeasyPrint and configuring its fonts
+once; the contents are made in the calling process (the database is read there only).
 """
 
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -120,3 +128,77 @@ def write_report(content: dict, *, fmt: str, path: Path) -> None:
         write_workbook(content, path)
     else:
         raise ReportFormatError(f"未知的报告格式 {fmt}（可用：pdf、html、xlsx）")
+
+
+Job = tuple[dict, str, Path]  # content, format, path
+
+
+def pdf_workers(count: int | None = None) -> int:
+    """Return how many worker processes render `count` PDFs: one per core, at most one per
+    report; XIEZUO_REPORT_WORKERS overrides (1: in the calling process)."""
+    wanted = os.environ.get("XIEZUO_REPORT_WORKERS", "")
+    workers = int(wanted) if wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
+    return max(1, min(workers, count if count is not None else workers))
+
+
+def write_reports(jobs: Iterable[Job], *, count: int | None = None) -> Iterator[Path]:
+    """Write each (content, format, path) of `jobs` and yield the paths in the jobs' order as
+    they are written. PDFs are rendered by a pool of `pdf_workers(count)` processes while the
+    next contents are made (`jobs` may be a generator); other formats here. A report that
+    cannot be rendered raises ReportFormatError (the reports before it are written)."""
+    workers = pdf_workers(count)
+    pool: ProcessPoolExecutor | None = None
+    pending: deque[tuple[Future[str | None] | None, Path]] = deque()
+    try:
+        for content, fmt, path in jobs:
+            if fmt == "pdf" and workers > 1:
+                if pool is None:
+                    pool = _pool(workers)
+                pending.append((pool.submit(_write_in_worker, content, fmt, path), path))
+            else:
+                write_report(content, fmt=fmt, path=path)
+                pending.append((None, path))
+            while pending and (pending[0][0] is None or pending[0][0].done()):
+                yield _result(*pending.popleft())
+        while pending:
+            yield _result(*pending.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    # fork where there is one: the workers start with the settings, the templates and the
+    # modules of this process, and never touch its database connection.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start)
+
+
+def _worker_start() -> None:
+    import django
+    from django.conf import settings
+
+    if not settings.configured:  # a spawned worker
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
+        django.setup()
+    html_to_pdf("<p>预热</p>")  # WeasyPrint's import and fonts, once per worker
+
+
+def _write_in_worker(content: dict, fmt: str, path: Path) -> str | None:
+    """Write one report in a worker; return the error's message instead of raising it (an
+    error of the project does not cross processes as itself)."""
+    try:
+        write_report(content, fmt=fmt, path=path)
+    except XiezuoError as error:
+        return error.message
+    return None
+
+
+def _result(future: "Future[str | None] | None", path: Path) -> Path:
+    message = future.result() if future is not None else None
+    if message is not None:
+        raise ReportFormatError(message)
+    return path

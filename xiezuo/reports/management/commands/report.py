@@ -1,6 +1,7 @@
 """`xiezuo report --year Y [--unit CODE | --all] [--format pdf|html|xlsx] -o DIR`: write the
 self-evaluation reports of a year, one file per unit, from the year's latest assessment run."""
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,19 +53,25 @@ class Command(BaseCommand):
             out.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise CommandError(f"无法创建输出目录 {out}：{error.strerror}") from None
-        written = []
         chosen = options["run"] is not None
+
+        def jobs() -> Iterator[tuple[dict, str, Path]]:
+            for unit_type, code, name in units:
+                report = _content(access, run, unit_type, code, chosen=chosen)
+                yield report, fmt, out / _file_name(year, code, name, fmt)
+
+        written = []
         with console_progress(self.stderr, titles={"reports": "自评报告"}, unit="份") as progress:
             progress("reports", 0, len(units))
-            for n, (unit_type, code, name) in enumerate(units, start=1):
-                path = out / _file_name(year, code, name, fmt)
-                try:
-                    report = _content(access, run, unit_type, code, chosen=chosen)
-                    render.write_report(report, fmt=fmt, path=path)
-                except XiezuoError as error:
-                    raise CommandError(error.message) from None
-                written.append(path)
-                progress("reports", n, len(units))
+            try:
+                # One pass for the records behind every unit's figures, shared by the reports.
+                shared = [(t, c) for t, c, _ in units if t != "programme"]
+                with content.batch(run, access=access, units=shared):
+                    for path in render.write_reports(jobs(), count=len(units)):
+                        written.append(path)
+                        progress("reports", len(written), len(units))
+            except XiezuoError as error:
+                raise CommandError(error.message) from None
         self.stderr.write(f"已写出 {len(written)} 份报告到 {out}（考核运行 #{run.pk}）")
 
 
