@@ -70,7 +70,7 @@ from xiezuo.programs.keys import ARROW
 from xiezuo.regions.selectors import names_for
 
 TOP_RECORDS = 5
-ANNEX_ROWS = 50
+ANNEX_ROWS = 20  # per ledger: the extract printed; the count gives the whole
 ANNEX_COLUMNS = 8
 OUTCOMES = "成效"
 TYPE_NAMES = {"helper": "帮扶方", "recipient": "受援方", "pairing": "结对", "programme": "项目"}
@@ -425,14 +425,11 @@ def batch(
     records behind their figures and their annex rows from one pass for all `units` (default:
     every helper district and recipient county the caller reaches): one query per indicator
     and one per ledger instead of as many per unit. What each report holds is unchanged."""
-    if units is None:
-        units = sorted(
-            (t, u)
-            for t, u in run.units.filter(unit_type__in=("helper", "recipient")).values_list(
-                "unit_type", "unit"
-            )
-        )
-    reached = [key for key in units if key in access.units]
+    in_run = sorted(
+        run.units.filter(unit_type__in=("helper", "recipient")).values_list("unit_type", "unit")
+    )
+    wanted_units = in_run if units is None else [key for key in units if key in set(in_run)]
+    reached = [key for key in wanted_units if key in access.units]
     records = run_records(run, access=access, units=reached) if reached else {}
     wanted: dict[str, set[int]] = {}
     for per_unit in records.values():

@@ -29,6 +29,7 @@ class ReportFormatError(XiezuoError):
     """A format the reports cannot be written in (yet)."""
 
 
+FIELD_SEPARATOR = " ｜ "  # between the fields of an annex's record
 SIDES = (("helper", "帮扶方（区）"), ("recipient", "受援方（县）"))
 
 
@@ -47,6 +48,14 @@ def render_html(content: dict) -> str:
     context: dict[str, Any] = {
         "c": content,
         "areas": areas,
+        "annexes": [
+            {
+                **annex,
+                "columns_line": FIELD_SEPARATOR.join(annex["columns"]),
+                "lines": [FIELD_SEPARATOR.join(c or "—" for c in row) for row in annex["rows"]],
+            }
+            for annex in content["annexes"]["ledgers"]
+        ],
         "paragraphs": [_text(p) for p in paragraphs if _after(p) not in keys],
         "charts": {"trend": mark_safe(charts.trend_line(content["summary"]["trend"]))},  # noqa: S308
     }

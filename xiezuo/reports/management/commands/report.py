@@ -56,7 +56,9 @@ class Command(BaseCommand):
         chosen = options["run"] is not None
 
         def jobs() -> Iterator[tuple[dict, str, Path]]:
-            for unit_type, code, name in units:
+            # The programme's report first: the longest to render, it starts while the
+            # units' contents are made.
+            for unit_type, code, name in sorted(units, key=lambda u: u[0] != "programme"):
                 report = _content(access, run, unit_type, code, chosen=chosen)
                 yield report, fmt, out / _file_name(year, code, name, fmt)
 
