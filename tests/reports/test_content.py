@@ -59,6 +59,48 @@ def test_records_are_the_drilldowns(assessed, operator):
         assert "身份证号" not in " ".join(annex["columns"])  # personal fields are left out
 
 
+def test_the_records_of_every_unit_in_one_pass_are_each_units_drilldowns(assessed, operator):
+    every = content.run_records(assessed, access=operator)
+    units = {
+        (u["unit_type"], u["unit"])
+        for u in run_payload(assessed)["units"]
+        if u["unit_type"] in ("helper", "recipient")
+    }
+    assert set(every) == units
+    for (unit_type, unit), records in every.items():
+        assert records, unit
+        for indicator, grouped in records.items():
+            found = drilldown(assessed, indicator, unit_type, unit, access=operator)
+            assert grouped == {f.ledger: list(f.ids) for f in found}, (unit, indicator)
+
+
+def test_reports_made_in_one_batch_are_the_reports_made_one_by_one(assessed, operator):
+    units = [("helper", "110105"), ("recipient", "130723"), ("recipient", "130826")]
+    alone = [
+        content.report_content(access=operator, run=assessed, unit_type=t, unit=u) for t, u in units
+    ]
+    with content.batch(assessed, access=operator):
+        batched = [
+            content.report_content(access=operator, run=assessed, unit_type=t, unit=u)
+            for t, u in units
+        ]
+    assert batched == alone
+    assert any(a["rows"] for r in batched for a in r["annexes"]["ledgers"])
+
+
+def test_a_batch_for_one_caller_is_not_used_for_another(assessed, operator, programme, access_as):
+    office = access_as(programme, (Role.COUNTY_OFFICE, "130723"))
+    with content.batch(assessed, access=operator), pytest.raises(ScopeError):
+        content.report_content(access=office, run=assessed, unit_type="recipient", unit="130728")
+    with content.batch(assessed, access=office):  # reaches its own county only
+        mine = content.report_content(
+            access=office, run=assessed, unit_type="recipient", unit="130723"
+        )
+    assert mine == content.report_content(
+        access=office, run=assessed, unit_type="recipient", unit="130723"
+    )
+
+
 def test_lags_list_alerts_and_their_rectification_items(assessed, operator):
     report = content.report_content(
         access=operator, run=assessed, unit_type="helper", unit="110105"
