@@ -20,7 +20,24 @@ from xiezuo.reports import services
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
-def test_the_worker_writes_one_pdf_per_unit_into_the_zip(signoff_site, settings, tmp_path):  # noqa: F811
+def run_worker_in_this_test(monkeypatch) -> None:
+    """Run the task worker in-process, inside the test's transaction. A worker drops the
+    database connections it finds out of autocommit between tasks (`close_old_connections`);
+    here that is the test's own connection, which PostgreSQL would really close (SQLite's
+    in-memory test database is kept), so the worker keeps it, as a real worker, running
+    outside any transaction, does anyway."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+def test_the_worker_writes_one_pdf_per_unit_into_the_zip(
+    signoff_site,  # noqa: F811
+    settings,
+    tmp_path,
+    monkeypatch,
+):
     settings.TASKS = DB_TASKS
     settings.DATA_DIR = tmp_path / "data"
     services.report_sign_off(
@@ -34,7 +51,7 @@ def test_the_worker_writes_one_pdf_per_unit_into_the_zip(signoff_site, settings,
     assert "hx-get" in waiting
     assert "排队中" in waiting
 
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_worker_in_this_test(monkeypatch)
 
     done = client.get(queued.url, HTTP_HX_REQUEST="true").content.decode()
     assert "data-download" in done
