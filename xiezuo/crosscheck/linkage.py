@@ -51,6 +51,7 @@ class Settings:
     floor: float
     blocks: tuple[tuple[str, ...], ...]
     blocks_without_place: tuple[tuple[str, ...], ...]
+    lists_without_place: frozenset[str]
     weights: dict[str, float]
     name: dict[str, float]
     birth: dict[str, float]
@@ -64,6 +65,7 @@ class Settings:
             floor=float(raw["floor"]),
             blocks=tuple(tuple(b) for b in raw["blocks"]),
             blocks_without_place=tuple(tuple(b) for b in raw["blocks_without_place"]),
+            lists_without_place=frozenset(raw.get("lists_without_place", ())),
             weights={k: float(v) for k, v in raw["weights"].items()},
             name={k: float(v) for k, v in raw["name"].items()},
             birth={k: float(v) for k, v in raw["birth"].items()},
