@@ -69,7 +69,8 @@ def test_region_limits_the_register(small_programme, register, listed):
 def test_table_is_the_default(small_programme, register, listed):
     listed("deaths", register["甲"])
     printed = _run("--year", "2020")
-    assert "已死亡" in printed and register["甲"].household.household_no in printed
+    assert "已死亡" in printed
+    assert register["甲"].household.household_no in printed
 
 
 @pytest.mark.parametrize(
@@ -95,5 +96,6 @@ def test_bad_year_on_the_command_line_prints_one_line_on_stderr():
     )
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "无效的年度" in lines[0]
+    assert len(lines) == 1
+    assert "无效的年度" in lines[0]
     assert done.stdout == ""

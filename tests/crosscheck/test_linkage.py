@@ -71,7 +71,8 @@ def test_fuzzy_matches_a_homophone_name_with_the_same_birth_date_and_place():
     records = _records((10, None, "章伟", BORN, VILLAGE))
     pairs = linkage.fuzzy(people, records)
     (pair,) = pairs.iter_rows(named=True)
-    assert pair["matched"] and pair["score"] >= linkage.settings().threshold
+    assert pair["matched"]
+    assert pair["score"] >= linkage.settings().threshold
     evidence = linkage.pair_evidence(pair)
     assert evidence["agreed"] == ["出生日期", "区划代码"]
     assert evidence["differed"] == [
