@@ -30,7 +30,14 @@ from xiezuo.registry.selectors import household_list
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["list_frame", "list_records", "programme_ids", "register_people", "year_register"]
+__all__ = [
+    "list_frame",
+    "list_records",
+    "list_rows",
+    "programme_ids",
+    "register_people",
+    "year_register",
+]
 
 
 def year_register(year: int) -> Q:
@@ -92,6 +99,25 @@ def list_records(*, access: Access, key: str, year: int | None = None) -> QueryS
     records = records.filter(inside)
     if year is not None:
         records = records.filter(year__lte=year)
+    return records
+
+
+def list_rows(
+    *, access: Access, model: type[OutsideRecord], region: str | None = None
+) -> QuerySet[OutsideRecord]:
+    """Return the rows of an outside list lying in the regions the caller reads, inside
+    `region` when given (ScopeError outside): what an export or the API shows."""
+    access.check(Verb.VIEW_CROSSCHECKS)
+    records = model._default_manager.all()
+    if not access.everything:
+        inside = Q(pk__in=[])
+        for code in access.read_regions:
+            inside |= Q(region__code__startswith=codes.prefix(code))
+        records = records.filter(inside)
+    if region:
+        if not access.covers(region):
+            raise ScopeError(f"无权读取区域 {region} 的比对名单", region=region)
+        records = records.filter(region__code__startswith=codes.prefix(region))
     return records
 
 

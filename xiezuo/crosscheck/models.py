@@ -34,6 +34,14 @@ class OutsideRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.year} {self.source} {self.name}"
 
+    @classmethod
+    def scoped_records(cls, *, access, region: str | None = None):
+        """Return the rows the caller reads (the export's and the API's door:
+        `lists.list_rows`)."""
+        from xiezuo.crosscheck.lists import list_rows
+
+        return list_rows(access=access, model=cls, region=region)
+
 
 def _yuan(verbose_name: str) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2)
