@@ -36,6 +36,8 @@ __all__ = [
 
 DATA = Path(__file__).with_name("data") / "linkage.toml"
 ID_PATTERN = r"^\d{17}[\dX]$"
+# An ID number (or a disability certificate number) already in the registry's normal form.
+CLEAN_PATTERN = r"^\d{17}[\dX](?:\d{2}){0,2}$"
 _FULL_WIDTH = [chr(0xFF10 + i) for i in range(10)] + ["Ｘ", "ｘ"]
 _HALF_WIDTH = [str(i) for i in range(10)] + ["X", "X"]
 # What a pair's columns are called on each side after the join.
@@ -105,12 +107,33 @@ def id_key(column: "pl.Expr") -> "pl.Expr":
     return pl.when(text.str.contains(ID_PATTERN)).then(text)
 
 
-def exact(people: "pl.DataFrame", records: "pl.DataFrame") -> "pl.DataFrame":
-    """Return (pid, rid) of every person and list row whose normalised ID numbers agree."""
+def _keys(frame: "pl.DataFrame", name: str) -> "pl.LazyFrame":
+    """Return (name, key) of the rows with an ID number: numbers already in normal form (most
+    of them) are only cut to 18 characters; the others go through `id_key`."""
     import polars as pl
 
-    left = people.lazy().select("pid", id_key(pl.col("id_number")).alias("key")).drop_nulls("key")
-    right = records.lazy().select("rid", id_key(pl.col("id_number")).alias("key")).drop_nulls("key")
+    raw = frame.lazy().select(name, pl.col("id_number").cast(pl.String).alias("raw"))
+    raw = raw.with_columns(pl.col("raw").str.contains(CLEAN_PATTERN).fill_null(False).alias("ok"))
+    clean = raw.filter(pl.col("ok")).select(name, pl.col("raw").str.slice(0, 18).alias("key"))
+    messy = (
+        raw.filter(~pl.col("ok") & pl.col("raw").is_not_null())
+        .select(name, id_key(pl.col("raw")).alias("key"))
+        .drop_nulls("key")
+    )
+    # Joined as one integer (17 digits × 11 + the check character, X = 10): twice as fast
+    # as joining the strings.
+    key = pl.col("key")
+    check = key.str.slice(17, 1)
+    number = key.str.slice(0, 17).cast(pl.UInt64) * 11 + pl.when(check == "X").then(
+        pl.lit(10, dtype=pl.UInt64)
+    ).otherwise(check.cast(pl.UInt64))
+    return pl.concat([clean, messy]).select(name, number.alias("key"))
+
+
+def exact(people: "pl.DataFrame", records: "pl.DataFrame") -> "pl.DataFrame":
+    """Return (pid, rid) of every person and list row whose normalised ID numbers agree."""
+    left = _keys(people, "pid")
+    right = _keys(records, "rid")
     return left.join(right, on="key", how="inner").select("pid", "rid").collect()
 
 
