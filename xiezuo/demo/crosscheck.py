@@ -6,8 +6,8 @@ Per county and list year, a few dozen registered members at most are planted (ex
 matches, a homophone name without ID number, near-misses: a vehicle under 30,000 yuan, a
 spell ended before the year, a record dated after the year, a property in the household's own
 village, the same name with another birth day); every list also carries people who are not on
-the register. One household of each county gets a member of the next county as its
-householder: a duplicate registration. Deterministic (a seeded generator, members in id
+the register. In each county one person is registered twice (in a second household under
+their disability certificate number): a duplicate. Deterministic (a seeded generator, members in id
 order) and written through the bulk path.
 """
 
@@ -22,7 +22,7 @@ from xiezuo.core.ids import make_ids
 from xiezuo.crosscheck.models import LISTS
 from xiezuo.programs.models import Programme
 from xiezuo.regions.models import Region
-from xiezuo.registry.models import Household, Member
+from xiezuo.registry.models import Member
 
 YEARS = (2018, 2019, 2020)
 OUTSIDERS = 60  # people off the register, per county, list and year
@@ -51,16 +51,14 @@ def write_lists(programme: Programme, *, seed: int = 2018) -> dict[str, int]:
             model._default_manager.filter(region__code__startswith=county).delete()
     rows: dict[str, list[dict[str, Any]]] = {key: [] for key in LISTS}
     names = dict(Region.objects.filter(code__in=counties).values_list("code", "name"))
-    firsts: dict[str, Person] = {}
     for county in counties:
         people = _members(county)
         if len(people) < 40:
             continue
-        firsts[county] = people[0]
         sources = {key: names.get(county, county) + suffix for key, suffix in SOURCES.items()}
         _plant(rows, people, county, sources, rng)
         _outsiders(rows, county, sources, rng)
-    _duplicates(counties, firsts)
+    _duplicates(counties)
     counts = {}
     for key, model in LISTS.items():
         if not rows[key]:
@@ -235,15 +233,44 @@ def _extra(key: str, county: str, year: int, i: int) -> dict[str, Any]:
     return {"post": "村民委员会委员", "start_date": dt.date(year, 1, 15), "end_date": None}
 
 
-def _duplicates(counties: list[str], firsts: dict[str, Person]) -> None:
-    """Make a member of each county also the householder of a household of the next county."""
-    if len(counties) < 2:
-        return
-    for i, county in enumerate(counties):
-        person = firsts.get(county)
-        following = counties[(i + 1) % len(counties)]
-        household = (
-            Household.objects.filter(county_id=following, registered=True).order_by("-id").first()
+def _duplicates(counties: list[str]) -> None:
+    """Register one person of each county twice: a member of another household of the county
+    becomes them, written with their disability certificate number (the ID number and two
+    digits) — the same normalised ID number in two households.
+
+    The member rewritten is of the same sex and birth year, not a householder, and named by no
+    ledger row (labour, measures, proposals), so every other ledger still holds.
+    """
+    from xiezuo.labour.models import Proposal
+    from xiezuo.ledgers.models import LabourTransfer
+    from xiezuo.precision.models import Measure
+
+    for county in counties:
+        people = list(
+            Member.objects.filter(household__county_id=county, household__registered=True)
+            .exclude(relation="本人")
+            .order_by("id")
+            .values_list("id", "household_id", "id_number", "name", "birth_date", "sex")[:2000]
         )
-        if person is not None and household is not None:
-            Household.objects.filter(pk=household.pk).update(householder_id_number=person[0])
+        numbers = [p[2] for p in people]
+        named = set()
+        for model in (LabourTransfer, Measure, Proposal):
+            named |= set(
+                model._default_manager.filter(id_number__in=numbers).values_list(
+                    "id_number", flat=True
+                )
+            )
+        free = [p for p in people if p[2] not in named and len(p[2]) == 18]
+        pair = next(
+            (
+                (a, x)
+                for a in free
+                for x in free
+                if a[1] != x[1] and a[5] == x[5] and a[4].year == x[4].year
+            ),
+            None,
+        )
+        if pair is None:
+            continue
+        a, x = pair
+        Member.objects.filter(pk=x[0]).update(id_number=a[2] + "11", name=a[3], birth_date=a[4])
