@@ -140,21 +140,31 @@ def exact(people: "pl.DataFrame", records: "pl.DataFrame") -> "pl.DataFrame":
 def sound_keys(names: "pl.Series") -> "pl.Series":
     """Return each name's pinyin without tones ("张伟" and "章伟" → "zhangwei").
 
-    Pinyin is looked up once per distinct character, then names are spelled from that table.
+    Pinyin is looked up once per distinct character (`_spelled`), then names are spelled from
+    that table inside Polars.
     """
     import polars as pl
+
+    characters = sorted(set("".join(names.drop_nulls().unique().to_list())))
+    table = {c: _spelled(c) for c in characters}
+    spelled = (
+        names.str.split("")
+        .list.eval(pl.element().replace_strict(table, default="", return_dtype=pl.String))
+        .list.join("")
+    )
+    return pl.select(pl.when(spelled != "").then(spelled)).to_series().alias(names.name)
+
+
+@cache
+def _spelled(character: str) -> str:
     from pypinyin import Style, lazy_pinyin
 
-    distinct = names.drop_nulls().unique().to_list()
-    characters = sorted({c for name in distinct for c in name})
-    spelled = dict(
-        zip(characters, (lazy_pinyin(c, style=Style.NORMAL)[0] for c in characters), strict=True)
-    )
-    table = {name: "".join(spelled[c] for c in name).lower() for name in distinct}
-    return names.replace_strict(table, default=None, return_dtype=pl.String)
+    return lazy_pinyin(character, style=Style.NORMAL)[0].lower()
 
 
 def _prepared(frame: "pl.DataFrame", key: str) -> "pl.DataFrame":
+    """Return the frame's linkage columns and the cheap derived ones (id, county,
+    birth_year); the name's sound comes later, for the rows that can meet at all."""
     import polars as pl
 
     frame = frame.select(
@@ -168,8 +178,11 @@ def _prepared(frame: "pl.DataFrame", key: str) -> "pl.DataFrame":
         id_text(pl.col("id_number")).alias("id"),
         pl.col("region").str.slice(0, 6).alias("county"),
         pl.col("birth").dt.year().alias("birth_year"),
-        sound_keys(frame.get_column("name")).alias("sound"),
     )
+
+
+def _sounded(frame: "pl.DataFrame") -> "pl.DataFrame":
+    return frame.with_columns(sound_keys(frame.get_column("name")).alias("sound"))
 
 
 def fuzzy(
@@ -196,6 +209,17 @@ def fuzzy(
     left = _prepared(people, "pid")
     right = _prepared(records, "rid")
     blocks = config.blocks if place else config.blocks_without_place
+    # Only people who can share a block with some list row (and the other way round) need
+    # their name's sound: keep the rows that agree on what every block holds (a birth date
+    # implies its year).
+    held = [set(b) | ({"birth_year"} if "birth" in b else set()) for b in blocks]
+    reach = sorted(set.intersection(*held) - {"sound"})
+    if reach:
+        left = left.join(right.select(reach).unique(), on=reach, how="semi")
+        right = right.join(left.select(reach).unique(), on=reach, how="semi")
+    left, right = _sounded(left), _sounded(right)
+    if left.is_empty() or right.is_empty():
+        return _empty_pairs()
     pairs = pl.concat(
         [
             left.select("pid", *block)

@@ -44,21 +44,28 @@ type Person = tuple[str, str, dt.date, str]  # id number, name, birth date, vill
 
 def write_lists(programme: Programme, *, seed: int = 2018) -> dict[str, int]:
     """Replace the outside lists of the programme's recipient counties; return rows per list."""
+    from django.db.models import Q
+
     rng = np.random.default_rng(seed + 14)
     counties = sorted(set(programme.pairings.values_list("recipient_id", flat=True)))
+    inside = Q(pk__in=[])
+    for county in counties:
+        inside |= Q(region__code__startswith=county)
     for model in LISTS.values():
-        for county in counties:
-            model._default_manager.filter(region__code__startswith=county).delete()
+        model._default_manager.filter(inside).delete()
     rows: dict[str, list[dict[str, Any]]] = {key: [] for key in LISTS}
     names = dict(Region.objects.filter(code__in=counties).values_list("code", "name"))
+    members: dict[str, list[tuple[Any, ...]]] = {}
     for county in counties:
-        people = _members(county)
-        if len(people) < 40:
+        members[county] = _members(county)
+        if len(members[county]) < 40:
             continue
+        # Planted rows name the first 300; a duplicate is made among the others.
+        people: list[Person] = [m[:4] for m in members[county][:300]]
         sources = {key: names.get(county, county) + suffix for key, suffix in SOURCES.items()}
         _plant(rows, people, county, sources, rng)
         _outsiders(rows, county, sources, rng)
-    _duplicates(counties)
+    _duplicates(members)
     counts = {}
     for key, model in LISTS.items():
         if not rows[key]:
@@ -70,13 +77,17 @@ def write_lists(programme: Programme, *, seed: int = 2018) -> dict[str, int]:
     return counts
 
 
-def _members(county: str) -> list[Person]:
-    """The first members (by id) of the county's registered households."""
+def _members(county: str) -> list[tuple[Any, ...]]:
+    """The first members (by id) of the county's registered households: id number, name,
+    birth date, village, then id, household, relation and sex."""
     return list(
         Member.objects.filter(household__county_id=county, household__registered=True)
         .order_by("id")
-        .values_list("id_number", "name", "birth_date", "household__village_id")[:400]
-    )
+        .values_list(
+            "id_number", "name", "birth_date", "household__village_id",
+            "id", "household_id", "relation", "sex",
+        )[:400]
+    )  # fmt: skip
 
 
 def _row(person: Person, year: int, source: str, **fields: Any) -> dict[str, Any]:
@@ -186,22 +197,23 @@ def _outsiders(
         .values_list("code", flat=True)[:50]
     ) or [county]
     size = OUTSIDERS * len(YEARS)
+    drawn = {}
     for key in LISTS:
         days = rng.integers(0, 60 * 365, size=size)
         births = [dt.date(1940, 1, 1) + dt.timedelta(days=int(d)) for d in days]
-        ids = make_ids(county, births, rng.integers(900, 999, size))
-        taken = set(
-            Member.objects.filter(id_number__in=list(ids)).values_list("id_number", flat=True)
-        )
+        drawn[key] = (births, make_ids(county, births, rng.integers(900, 999, size)))
+    numbers = [n for _, ids in drawn.values() for n in ids]
+    taken = set(Member.objects.filter(id_number__in=numbers).values_list("id_number", flat=True))
+    for key, (births, ids) in drawn.items():
+        surnames = rng.integers(len(SURNAMES), size=size).tolist()
+        given = rng.integers(len(GIVEN), size=(size, 2)).tolist()
+        places = rng.integers(len(villages), size=size).tolist()
         for i in range(size):
             if ids[i] in taken:
                 continue
-            name = SURNAMES[int(rng.integers(len(SURNAMES)))] + "".join(
-                GIVEN[int(g)] for g in rng.integers(len(GIVEN), size=2)
-            )
+            name = SURNAMES[surnames[i]] + GIVEN[given[i][0]] + GIVEN[given[i][1]]
             year = YEARS[i % len(YEARS)]
-            village = villages[int(rng.integers(len(villages)))]
-            person = (str(ids[i]), name, births[i], village)
+            person = (str(ids[i]), name, births[i], villages[places[i]])
             rows[key].append(_row(person, year, sources[key], **_extra(key, county, year, i)))
 
 
@@ -233,7 +245,7 @@ def _extra(key: str, county: str, year: int, i: int) -> dict[str, Any]:
     return {"post": "村民委员会委员", "start_date": dt.date(year, 1, 15), "end_date": None}
 
 
-def _duplicates(counties: list[str]) -> None:
+def _duplicates(members: dict[str, list[tuple[Any, ...]]]) -> None:
     """Register one person of each county twice: a member of another household of the county
     becomes them, written with their disability certificate number (the ID number and two
     digits) — the same normalised ID number in two households.
@@ -245,32 +257,29 @@ def _duplicates(counties: list[str]) -> None:
     from xiezuo.ledgers.models import LabourTransfer
     from xiezuo.precision.models import Measure
 
-    for county in counties:
-        people = list(
-            Member.objects.filter(household__county_id=county, household__registered=True)
-            .exclude(relation="本人")
-            .order_by("id")
-            .values_list("id", "household_id", "id_number", "name", "birth_date", "sex")[:2000]
-        )
-        numbers = [p[2] for p in people]
-        named = set()
-        for model in (LabourTransfer, Measure, Proposal):
+    numbers = [m[0] for people in members.values() for m in people]
+    named: set[str] = set()
+    for model in (LabourTransfer, Measure, Proposal):
+        for start in range(0, len(numbers), 5000):
+            chunk = numbers[start : start + 5000]
             named |= set(
-                model._default_manager.filter(id_number__in=numbers).values_list(
+                model._default_manager.filter(id_number__in=chunk).values_list(
                     "id_number", flat=True
                 )
             )
-        free = [p for p in people if p[2] not in named and len(p[2]) == 18]
+    for people in members.values():
+        if any(len(m[0]) > 18 for m in people):
+            continue  # the county already holds its duplicate (lists written again)
+        free = [m for m in people[300:] if m[6] != "本人" and m[0] not in named and len(m[0]) == 18]
         pair = next(
             (
                 (a, x)
                 for a in free
                 for x in free
-                if a[1] != x[1] and a[5] == x[5] and a[4].year == x[4].year
+                if a[5] != x[5] and a[7] == x[7] and a[2].year == x[2].year
             ),
             None,
         )
-        if pair is None:
-            continue
-        a, x = pair
-        Member.objects.filter(pk=x[0]).update(id_number=a[2] + "11", name=a[3], birth_date=a[4])
+        if pair is not None:
+            a, x = pair
+            Member.objects.filter(pk=x[4]).update(id_number=a[0] + "11", name=a[1], birth_date=a[2])
