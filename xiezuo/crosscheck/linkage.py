@@ -35,9 +35,9 @@ __all__ = [
 ]
 
 DATA = Path(__file__).with_name("data") / "linkage.toml"
-ID_PATTERN = r"^\d{17}[\dX]$"
+ID_PATTERN = r"^[0-9]{17}[0-9X]$"
 # An ID number (or a disability certificate number) already in the registry's normal form.
-CLEAN_PATTERN = r"^\d{17}[\dX](?:\d{2}){0,2}$"
+CLEAN_PATTERN = r"^[0-9]{17}[0-9X](?:[0-9]{2}){0,2}$"
 _FULL_WIDTH = [chr(0xFF10 + i) for i in range(10)] + ["Ｘ", "ｘ"]
 _HALF_WIDTH = [str(i) for i in range(10)] + ["X", "X"]
 # What a pair's columns are called on each side after the join.
