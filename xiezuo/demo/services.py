@@ -26,7 +26,7 @@ from xiezuo.core.bulk import large_sqlite_cache, reset_sequence
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.progress import Progress, silent
 from xiezuo.core.versions import REGISTRY, version_bump
-from xiezuo.demo import crosscheck, generate, labour, ledgers, precision
+from xiezuo.demo import bulletins, crosscheck, generate, labour, ledgers, precision
 from xiezuo.demo.loading import HOUSEHOLD_FIELDS, INCOME_FIELDS, MEMBER_FIELDS, insert, next_id
 from xiezuo.demo.profile import (
     load_accounts,
@@ -278,6 +278,7 @@ def demo_build(
             rows=rows,
             seconds=seconds,
         )
+        bulletins.write_bulletins(loaded, rows=rows, seconds=seconds, seed=seed)
 
         written: tuple[type[Model], ...] = (
             *REGISTRY_MODELS,

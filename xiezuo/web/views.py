@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from xiezuo.access import Verb
 from xiezuo.access.middleware import access_of
+from xiezuo.bulletins.selectors import article_latest
 from xiezuo.core.errors import ScopeError
 from xiezuo.precision.selectors import household_precision
 from xiezuo.programs.models import Programme
@@ -36,7 +37,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         return render(request, "web/no_programme.html")
     overview = cached_programme_overview(access=access, programme=programme)
     year = params.year(request, years=overview.years, default=programme.end_year)
-    return render(request, "web/overview.html", overview_context(overview, year=year))
+    context = overview_context(overview, year=year)
+    context["bulletins"] = article_latest(access=access, limit=5)
+    return render(request, "web/overview.html", context)
 
 
 @login_required
