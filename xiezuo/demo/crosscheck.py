@@ -60,8 +60,11 @@ def write_lists(programme: Programme, *, seed: int = 2018) -> dict[str, int]:
         members[county] = _members(county)
         if len(members[county]) < 40:
             continue
-        # Planted rows name the first 300; a duplicate is made among the others.
-        people: list[Person] = [m[:4] for m in members[county][:300]]
+        # Planted rows name adults of the first 300 (a car, a flat, a post come after the
+        # birth); a duplicate is made among the others.
+        people: list[Person] = [m[:4] for m in members[county][:300] if m[2].year <= 1998]
+        if len(people) < 40:
+            continue
         sources = {key: names.get(county, county) + suffix for key, suffix in SOURCES.items()}
         _plant(rows, people, county, sources, rng)
         _outsiders(rows, county, sources, rng)
