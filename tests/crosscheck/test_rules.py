@@ -180,3 +180,9 @@ def test_an_assessor_sees_flags_with_personal_fields_masked(
     assert flag.person.startswith(register["甲"].id_number[:6])
     assert flag.evidence["record"]["证件号码"] == flag.person
     assert flag.evidence["record"]["出生日期"].endswith("岁")
+
+
+def test_a_county_office_may_not_ask_for_another_county(small_programme, register, access_as):
+    county = access_as(small_programme, (Role.COUNTY_OFFICE, "130728"))
+    with pytest.raises(ScopeError):
+        flags_for(access=county, year=2020, region="130723")
