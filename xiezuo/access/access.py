@@ -81,6 +81,23 @@ class Access:
             server=True,
         )
 
+    @classmethod
+    def reader(cls, programme: "Programme") -> "Access":
+        """Return the access of content published to every reader of the programme (a signed
+        report): everything the assessment group reads, personal data masked."""
+        return cls(
+            programme=programme,
+            grants=frozenset({(str(Role.ASSESSOR), programme.helper_province_id)}),
+            pairings=tuple(
+                programme.pairings.order_by("pk").values_list("pk", "helper_id", "recipient_id")
+            ),
+            authenticated=True,
+        )
+
+    def programme_wide(self, verb: Verb) -> bool:
+        """Return True when the caller may `verb` over the whole programme (both sides)."""
+        return bool(self._provinces) and all(self.may_in(verb, p) for p in self._provinces)
+
     # --- who ----------------------------------------------------------------------------------
 
     @cached_property

@@ -32,6 +32,8 @@ class AuditEvent(models.Model):
         EXPORT = "export", "导出"
         VIEW_UNMASKED = "view_unmasked", "查看未脱敏信息"
         API_READ = "api_read", "接口读取"
+        SIGN_REPORT = "sign_report", "签发自评报告"
+        CROSSCHECK = "crosscheck", "比对疑点处理"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
