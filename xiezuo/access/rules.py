@@ -182,6 +182,7 @@ PERSONAL_FIELDS: dict[str, Personal] = {
     "precision.Measure": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
     "ledgers.Secondment": Personal("sender_id", {"id_number": Kind.ID_NUMBER}),
     "labour.Proposal": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
+    "crosscheck.CrossCheckFlag": Personal("household__village_id", {"person": Kind.ID_NUMBER}),
 }
 
 # The edit history of the registry (django-simple-history) keeps the same fields, read and
