@@ -182,6 +182,13 @@ PERSONAL_FIELDS: dict[str, Personal] = {
     "precision.Measure": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
     "ledgers.Secondment": Personal("sender_id", {"id_number": Kind.ID_NUMBER}),
     "labour.Proposal": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
+    # The outside lists of the cross-checks: the person as the source department knows them.
+    **{
+        f"crosscheck.{name}": Personal(
+            "region_id", {"id_number": Kind.ID_NUMBER, "birth_date": Kind.BIRTH_DATE}
+        )
+        for name in ("Death", "Vehicle", "Property", "Business", "Payroll", "Cadre")
+    },
     "crosscheck.CrossCheckFlag": Personal("household__village_id", {"person": Kind.ID_NUMBER}),
 }
 
