@@ -66,8 +66,10 @@ def _flags(access: Access) -> QuerySet[CrossCheckFlag]:
             reach |= Q(household__village_id=region)
         elif level is codes.Level.COUNTY:
             reach |= Q(household__county_id=region)
+        elif level is codes.Level.TOWNSHIP:
+            reach |= Q(household__village__parent_id=region)
         else:
-            reach |= Q(household__village_id__startswith=codes.prefix(region))
+            reach |= Q(household__county__code__startswith=codes.prefix(region))
     return flags.filter(reach)
 
 
@@ -154,6 +156,11 @@ def county_counts(*, access: Access, year: int) -> dict[str, list[RuleCount]]:
         key = (row["rule"], row["status"], row["current"])
         by_county[row["household__county_id"]][key] += row["n"]
     return {county: _rule_rows(c) for county, c in sorted(by_county.items())}
+
+
+def rule_counts_empty() -> list[RuleCount]:
+    """Return the counts of a county without flags: every known rule at zero."""
+    return _rule_rows(Counter())
 
 
 def _counts(flags: QuerySet[CrossCheckFlag]) -> Counter[tuple[str, str, bool]]:

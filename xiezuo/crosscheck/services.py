@@ -163,7 +163,9 @@ def _in_region(region: str, *, via: str = "household__") -> Q:
         return Q(**{f"{via}village_id": region})
     if level is codes.Level.COUNTY:
         return Q(**{f"{via}county_id": region})
-    return Q(**{f"{via}village_id__startswith": codes.prefix(region)})
+    if level is codes.Level.TOWNSHIP:
+        return Q(**{f"{via}village__parent_id": region})
+    return Q(**{f"{via}county__code__startswith": codes.prefix(region)})
 
 
 def _households(flags: list[Flag], *, region: str | None) -> dict[Any, Household]:
