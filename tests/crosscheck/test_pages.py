@@ -21,11 +21,12 @@ Status = CrossCheckFlag.Status
 
 
 @pytest.fixture
-def users(review_world):
+def users(small_programme, settings):
     from django.contrib.auth.models import User
 
     from xiezuo.access.services import grant_give
 
+    settings.XIEZUO_DEFAULT_PROGRAMME = small_programme.key
     made = {}
     for name, role, region in [
         ("programme", Role.PROGRAMME_OFFICE, "110000"),
@@ -312,3 +313,39 @@ def test_counts_per_rule_on_the_county_profile(stored, users, as_user):
     assert 'id="crosscheck-counts"' not in (
         as_user(users["chaoyang"]).get(url).content.decode()
     )  # a helper office reads the precision page but not the cross-checks
+
+
+# --- a run of the checks -----------------------------------------------------------------------
+
+
+def test_a_run_from_the_page_stores_whole_evidence_and_keeps_decisions(
+    register, listed, users, as_user
+):
+    """The programme office (who sees personal data masked) runs 康保's checks: the stored flag
+    holds the registered ID number and the list row whole; the county office sees them, and
+    a second run finds the same flag with its decision kept."""
+    member = next(m for m in register.values() if m.household.county_id == KANGBAO)
+    listed("vehicles", member)
+    office = as_user(users["programme"])
+    response = office.post(
+        reverse("web:crosscheck-run"), {"county": KANGBAO, "year": YEAR, "fuzzy": "1"}
+    )
+    assert response.status_code == 302
+    flag = CrossCheckFlag.objects.get(member=member, rule="vehicle")
+    assert flag.person == member.id_number
+    assert flag.evidence["record"]["证件号码"] == member.id_number
+    client = as_user(users["kangbao"])
+    page = client.get(flag_url(flag)).content.decode()
+    assert "冀G12345" in page
+    assert member.id_number in page
+    client.post(decide_url(flag, "dismiss"), {"dismiss-reason": "车辆已转让"})
+    count = CrossCheckFlag.objects.count()
+    again = client.post(reverse("web:crosscheck-run"), {"county": KANGBAO, "year": YEAR})
+    assert again.status_code == 302
+    assert CrossCheckFlag.objects.count() == count
+    kept = CrossCheckFlag.objects.get(pk=flag.pk)
+    assert (kept.status, kept.current) == (Status.DISMISSED, True)
+    other = as_user(users["huaian"]).post(
+        reverse("web:crosscheck-run"), {"county": KANGBAO, "year": YEAR}
+    )
+    assert other.status_code == 403

@@ -43,6 +43,8 @@ COMPARED: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("出生日期", ("出生日期", "birth_date"), "date"),
     ("区划代码", ("区划代码", "村代码", "region", "region_code", "village"), "region"),
 )
+# Evidence keys about the match, not the list row (shown apart or not at all).
+_NOT_SHOWN = frozenset({"key", "label", "severity", "explanation", "agreed", "differed", "record"})
 # Evidence fields holding personal data, by key, and how each is masked.
 _PERSONAL_EVIDENCE: dict[str, Kind] = {
     "证件号码": Kind.ID_NUMBER,
@@ -256,6 +258,7 @@ class Compared:
     registry: str
     listed: str
     differs: bool
+    note: str = ""  # the linkage's word on a fuzzy difference (同音, 日月颠倒, 同县…)
 
 
 @dataclass(frozen=True)
@@ -266,6 +269,7 @@ class Evidence:
     compared: list[Compared]
     other: list[tuple[str, str]] = field(default_factory=list)
     masked: bool = False
+    explanation: str = ""
 
 
 def flag_evidence(*, access: Access, flag: CrossCheckFlag) -> Evidence:
@@ -286,12 +290,19 @@ def flag_evidence(*, access: Access, flag: CrossCheckFlag) -> Evidence:
         "region": household.village_id,
     }
     evidence = flag.evidence or {}
+    row = evidence.get("record")
+    listed_row: dict[str, Any] = row if isinstance(row, dict) else evidence
+    notes = {
+        str(d.get("field")): str(d.get("note", ""))
+        for d in evidence.get("differed", [])
+        if isinstance(d, dict)
+    }
     hide = access.masks(MODEL, household.village_id)
     used: set[str] = set()
     compared = []
     for label, keys, kind in COMPARED:
-        key = next((k for k in keys if evidence.get(k) not in (None, "")), None)
-        listed = "" if key is None else str(evidence[key])
+        key = next((k for k in keys if listed_row.get(k) not in (None, "")), None)
+        listed = "" if key is None else str(listed_row[key])
         if key is not None:
             used.update(keys)
         mine = registry[kind]
@@ -302,11 +313,12 @@ def flag_evidence(*, access: Access, flag: CrossCheckFlag) -> Evidence:
                 registry=_shown(kind, mine, hide),
                 listed=_shown(kind, listed, hide),
                 differs=differs,
+                note=notes.get(label, ""),
             )
         )
     other = []
-    for key, value in evidence.items():
-        if key in used or key == "key":
+    for key, value in listed_row.items():
+        if key in used or key in _NOT_SHOWN:
             continue
         text = _flat(value)
         if hide and key in _PERSONAL_EVIDENCE:
@@ -314,7 +326,10 @@ def flag_evidence(*, access: Access, flag: CrossCheckFlag) -> Evidence:
         elif hide:
             text = scrub(text)  # an ID number quoted inside (a duplicate's other household)
         other.append((key, text))
-    return Evidence(compared=compared, other=other, masked=hide)
+    explanation = evidence.get("explanation", "")
+    return Evidence(
+        compared=compared, other=other, masked=hide, explanation=scrub(str(explanation))
+    )
 
 
 def _same(kind: str, mine: str, listed: str) -> bool:

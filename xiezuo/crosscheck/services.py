@@ -39,26 +39,33 @@ REASON_MAX = 2000
 # so that a new score or wording of the same finding is the same flag.
 # The fields a run refreshes on a flag seen again (never its decision).
 REFRESHED = ("score", "match", "severity", "evidence", "last_seen", "current")
-_VOLATILE = frozenset({"score", "why", "reason", "explanation", "threshold", "matched_on"})
+_VOLATILE = frozenset(
+    {"score", "why", "reason", "explanation", "threshold", "label", "severity"}
+    | {"agreed", "differed"}
+)
+_PERSONAL_KEYS = frozenset({"证件号码", "出生日期", "id_number", "birth_date", "person"})
 
 
 class ReviewError(XiezuoError):
     """A decision on a cross-check flag that cannot be taken as asked."""
 
 
-def fingerprint(flag: Flag, *, year: int) -> str:
+def fingerprint(flag: Flag, *, year: int, person: str | None = None) -> str:
     """Return the stable key of a flag: year, rule, source, the person (or household) and the
     list record.
 
-    The list record is named by `evidence["key"]` when the checks give one, otherwise by the
-    list row's own fields in the evidence (never by its database id: a list is replaced whole
-    every year, and the same row read again is the same finding).
+    `person` is the member's ID number as registered (default: the flag's). The list record is
+    named by `evidence["key"]` when the checks give one, otherwise by the list row's fields
+    (`evidence["record"]`, or the evidence itself) other than the personal ones, which a run
+    by a caller without the right hands over masked; never by its database id: a list is
+    replaced whole every year, and the same row read again is the same finding.
     """
-    person = normalise_id(flag.person) if flag.person else ""
+    who = normalise_id(person if person is not None else flag.person)
     record = flag.evidence.get("key")
     if record is None:
-        record = {k: v for k, v in flag.evidence.items() if k not in _VOLATILE}
-    facts = [year, flag.rule, flag.source, person or f"household:{flag.household}", record]
+        row = flag.evidence.get("record", flag.evidence)
+        record = {k: v for k, v in row.items() if k not in _VOLATILE | _PERSONAL_KEYS}
+    facts = [year, flag.rule, flag.source, who or f"household:{flag.household}", record]
     text = json.dumps(facts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -99,11 +106,19 @@ def flags_store(
     members = _members(flags)
     seen: set[str] = set()
     stored = 0
+
+    def registered(flag: Flag) -> Member | None:
+        return members.get(flag.member_id or normalise_id(flag.person))
+
+    def key_of(flag: Flag) -> str:
+        member = registered(flag)
+        return fingerprint(flag, year=year, person=member.id_number if member else None)
+
     with transaction.atomic():
         known = {
             f.fingerprint: f
             for f in CrossCheckFlag.objects.select_for_update().filter(
-                fingerprint__in=[fingerprint(flag, year=year) for flag in flags]
+                fingerprint__in=[key_of(flag) for flag in flags]
             )
         }
         fresh: list[CrossCheckFlag] = []
@@ -112,11 +127,13 @@ def flags_store(
             household = households.get(flag.household_id or flag.household)
             if household is None:
                 continue
-            key = fingerprint(flag, year=year)
+            key = key_of(flag)
             if key in seen:
                 continue
             seen.add(key)
-            member = members.get(flag.member_id or normalise_id(flag.person))
+            member = registered(flag)
+            if member is not None and member.household_id != household.pk:
+                member = None
             values = {
                 "score": float(flag.score),
                 "match": flag.match,
@@ -132,8 +149,8 @@ def flags_store(
                         fingerprint=key,
                         year=year,
                         household=household,
-                        member=member if member and member.household_id == household.pk else None,
-                        person=flag.person,
+                        member=member,
+                        person=member.id_number if member else flag.person,
                         rule=flag.rule,
                         source=flag.source,
                         first_seen=now,
@@ -322,3 +339,19 @@ def flag_dismiss(*, access: Access, flag: CrossCheckFlag, reason: str) -> CrossC
     """
     text = _deciding(access=access, flag=flag, reason=reason)
     return _decide(access=access, flag=flag, status=Status.DISMISSED, reason=text, deadline=None)
+
+
+def crosscheck_run(*, access: Access, year: int, county: str, fuzzy: bool = True) -> int:
+    """Run the checks of `year` over `county` and store their flags; return how many.
+
+    The caller must review cross-checks in the county. The checks run with the operator's
+    access over that county only, so the stored evidence is whole (the pages mask it per
+    viewer) and a duplicate in another county of the programme is found whoever asks.
+    """
+    from xiezuo.crosscheck.checks import flags_for
+
+    _reviewing(access, county)
+    programme = access.programme
+    assert programme is not None  # _reviewing refuses a caller without one
+    flags = flags_for(access=Access.operator(programme), year=year, region=county, fuzzy=fuzzy)
+    return flags_store(access=access, year=year, region=county, flags=flags, fuzzy=fuzzy)

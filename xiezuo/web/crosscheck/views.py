@@ -97,15 +97,7 @@ def run(request: HttpRequest, *, access: Access, programme: Programme) -> HttpRe
     if county not in dict(_reviewable(access, _counties(access, programme))):
         raise PermissionDenied("只有所在县扶贫办（或协作办）可以运行本县的比对")
     try:
-        from xiezuo.crosscheck.checks import flags_for
-    except ImportError:  # the linkage is not installed in this build
-        messages.error(request, "未运行：比对程序不可用")
-        return redirect(back)
-    try:
-        flags = flags_for(access=access, year=year, region=county, fuzzy=fuzzy)
-        stored = services.flags_store(
-            access=access, year=year, region=county, flags=flags, fuzzy=fuzzy
-        )
+        stored = services.crosscheck_run(access=access, year=year, county=county, fuzzy=fuzzy)
     except ScopeError as error:
         raise PermissionDenied(error.message) from error
     except XiezuoError as error:
