@@ -189,6 +189,7 @@ PERSONAL_FIELDS: dict[str, Personal] = {
         )
         for name in ("Death", "Vehicle", "Property", "Business", "Payroll", "Cadre")
     },
+    "crosscheck.CrossCheckFlag": Personal("household__village_id", {"person": Kind.ID_NUMBER}),
 }
 
 # The edit history of the registry (django-simple-history) keeps the same fields, read and
