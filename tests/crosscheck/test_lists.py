@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from xiezuo.access import Access, Role
+from xiezuo.core.errors import ScopeError
 from xiezuo.core.ids import make_id
 from xiezuo.crosscheck.models import Death, Payroll, Vehicle
 from xiezuo.ingest import catalog
@@ -132,3 +133,17 @@ def test_a_county_office_imports_only_its_county(small_programme, access_as, tmp
     )
     assert [(e.row, e.column) for e in report.errors] == [(2, "区划代码")]
     assert "超出您的权限范围" in report.errors[0].message
+
+
+def test_a_helper_office_does_not_import_the_lists_of_its_paired_county(
+    small_programme, access_as, tmp_path
+):
+    helper = access_as(small_programme, (Role.HELPER_OFFICE, "110105"))  # paired with 康保
+    with pytest.raises(ScopeError):
+        _import(
+            small_programme,
+            helper,
+            tmp_path,
+            DEATHS + ",张伟,1970-05-06,130723100201,2020-03-01,康保县民政局,2020\n",
+        )
+    assert not Death.objects.exists()

@@ -115,10 +115,10 @@ VERB_ROLES: dict[Verb, tuple[frozenset[Role], str]] = {
 PROGRAMME_WIDE_ROLES = frozenset({P, A})
 # Roles whose grant also reaches the recipient counties paired with their district (read only).
 PAIRED_ROLES = frozenset({H})
-# Ledgers of these apps (the registry and the household-level precision ledgers) are written
-# under WRITE_REGISTRY (and only in the county granted);
-# every other ledger under IMPORT_LEDGERS.
-REGISTRY_APPS = frozenset({"registry", "precision"})
+# Ledgers of these apps (the registry, the household-level precision ledgers and the outside
+# lists the register is checked against) are written under WRITE_REGISTRY (and only in the
+# county granted); every other ledger under IMPORT_LEDGERS.
+REGISTRY_APPS = frozenset({"registry", "precision", "crosscheck"})
 
 # What a refusal says, per verb.
 REFUSALS: dict[Verb, str] = {
