@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 
 from xiezuo.access import Access, Role
-from xiezuo.core.errors import ScopeError
 from xiezuo.core.ids import make_id
 from xiezuo.crosscheck.models import Death, Payroll, Vehicle
 from xiezuo.ingest import catalog
+from xiezuo.ingest.errors import UnusableInput
 from xiezuo.ingest.services import import_file
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +139,7 @@ def test_a_helper_office_does_not_import_the_lists_of_its_paired_county(
     small_programme, access_as, tmp_path
 ):
     helper = access_as(small_programme, (Role.HELPER_OFFICE, "110105"))  # paired with 康保
-    with pytest.raises(ScopeError):
+    with pytest.raises(UnusableInput, match="比对名单只能由所在县扶贫办"):
         _import(
             small_programme,
             helper,
