@@ -125,7 +125,9 @@ REFUSALS: dict[Verb, str] = {
     Verb.VIEW_HOUSEHOLDS: "需要登录并具有相应区域权限才能查看贫困户信息",
     Verb.SEE_PERSONAL_DATA: "您的账号不能查看个人信息",
     Verb.IMPORT_LEDGERS: "只有协作办、帮扶方区和受援县扶贫办的账号可以导入台账。",
-    Verb.WRITE_REGISTRY: "贫困户、成员、收入、精准帮扶台账和比对名单只能由所在县扶贫办（或协作办）导入。",
+    Verb.WRITE_REGISTRY: (
+        "贫困户、成员、收入、精准帮扶台账和比对名单只能由所在县扶贫办（或协作办）导入。"
+    ),
     Verb.VIEW_ALL_IMPORTS: "您的账号只能查看自己的导入记录",
     Verb.VIEW_ASSESSMENT: "考核页面仅向协作办、考核组、帮扶方区和受援县扶贫办开放",
     Verb.RUN_ASSESSMENT: "只有协作办可以运行考核",

@@ -303,8 +303,7 @@ def flag_evidence(*, access: Access, flag: CrossCheckFlag) -> Evidence:
     for label, keys, kind in COMPARED:
         key = next((k for k in keys if listed_row.get(k) not in (None, "")), None)
         listed = "" if key is None else str(listed_row[key])
-        if key is not None:
-            used.update(keys)
+        used.update(keys)  # an empty cell of a compared field is not shown again below
         mine = registry[kind]
         differs = bool(listed) and bool(mine) and not _same(kind, mine, listed)
         compared.append(

@@ -185,6 +185,7 @@ def _flag_context(access: Access, programme: Programme, flag: Any, **forms: Any)
     names = names_for({household.village_id, household.county_id})
     [row] = selectors.flag_rows(access=access, flags=[flag])
     return {
+        "source_title": source_title(flag.source),
         "programme": programme,
         "flag": flag,
         "row": row,
@@ -197,6 +198,16 @@ def _flag_context(access: Access, programme: Programme, flag: Any, **forms: Any)
         "confirm_form": forms.get("confirm") or ConfirmForm(prefix="confirm"),
         "dismiss_form": forms.get("dismiss") or DismissForm(prefix="dismiss"),
     }
+
+
+def source_title(source: str) -> str:
+    """Return the Chinese title of the list a flag comes from (死亡人员 for deaths)."""
+    if source == "registry":
+        return "建档立卡"
+    from xiezuo.ingest import catalog
+
+    found = catalog.ledgers().get(source)
+    return found.title if found is not None else source
 
 
 DECISIONS: dict[str, tuple[type[DismissForm], Callable[..., Any], str]] = {
