@@ -7,6 +7,7 @@ the review queue's `flags_store` when that service exists.
 
 import json
 from argparse import BooleanOptionalAction
+from datetime import date
 from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         from xiezuo.crosscheck.checks import flags_for
 
         year = arguments.year(options["year"])
+        if year > date.today().year:  # every list row would count: a year not yet lived
+            raise arguments.bad(f"{year} 年尚未到来，无法比对（年度不能晚于今年）")
         region = arguments.region(options["region"])
         access = arguments.operator_access(options)
         try:
