@@ -5,10 +5,10 @@ import io
 import json
 import subprocess
 import sys
-from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_table_is_the_default(small_programme, register, listed):
     [
         (("--year", "二〇二〇"), "无效的年度"),
         (("--year", "2020", "--region", "999999"), "未知的区划代码"),
-        (("--year", str(date.today().year + 1)), "尚未到来"),
+        (("--year", str(timezone.localdate().year + 1)), "尚未到来"),
     ],
 )
 def test_bad_year_or_region_is_one_chinese_line_and_non_zero(small_programme, argv, message):

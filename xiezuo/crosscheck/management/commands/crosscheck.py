@@ -7,10 +7,10 @@ the review queue's `flags_store` when that service exists.
 
 import json
 from argparse import BooleanOptionalAction
-from datetime import date
 from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from xiezuo.core.errors import XiezuoError
 from xiezuo.precision.management.commands import _arguments as arguments
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         from xiezuo.crosscheck.checks import flags_for
 
         year = arguments.year(options["year"])
-        if year > date.today().year:  # every list row would count: a year not yet lived
+        if year > timezone.localdate().year:  # every list row would count: a year not lived yet
             raise arguments.bad(f"{year} 年尚未到来，无法比对（年度不能晚于今年）")
         region = arguments.region(options["region"])
         access = arguments.operator_access(options)
