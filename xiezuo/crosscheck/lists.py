@@ -107,18 +107,10 @@ def list_rows(
 ) -> QuerySet[OutsideRecord]:
     """Return the rows of an outside list lying in the regions the caller reads, inside
     `region` when given (ScopeError outside): what an export or the API shows."""
+    from xiezuo.regions.selectors import within_reach
+
     access.check(Verb.VIEW_CROSSCHECKS)
-    records = model._default_manager.all()
-    if not access.everything:
-        inside = Q(pk__in=[])
-        for code in access.read_regions:
-            inside |= Q(region__code__startswith=codes.prefix(code))
-        records = records.filter(inside)
-    if region:
-        if not access.covers(region):
-            raise ScopeError(f"无权读取区域 {region} 的比对名单", region=region)
-        records = records.filter(region__code__startswith=codes.prefix(region))
-    return records
+    return within_reach(model._default_manager.all(), access=access, region=region, what="比对名单")
 
 
 def list_frame(*, access: Access, key: str, year: int) -> "pl.DataFrame":
