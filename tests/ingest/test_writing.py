@@ -629,6 +629,36 @@ def ledgers_filled(projects, registry):
             start_date=day,
             end_date=None,
         )
+    _outside_lists(member, day)
+
+
+def _outside_lists(member, day):
+    """One row of each cross-check list: a registered member, or a person without ID number."""
+    from xiezuo.crosscheck.models import LISTS
+
+    person = {
+        "year": 2020,
+        "source": "来源单位",
+        "id_number": member.id_number,
+        "name": member.name,
+        "birth_date": member.birth_date,
+        "region_id": "130723100201",
+    }
+    rows = {
+        "deaths": {"id_number": "", "died_on": day},
+        "vehicles": {"plate": "冀G12345", "price": Decimal("86000"), "registered_on": day},
+        "properties": {"location": "县城12号", "area": Decimal("96.5"), "registered_on": day},
+        "businesses": {
+            "company": "示例经销部",
+            "credit_code": "91110105MA01ABCD5F",
+            "capital": None,
+            "registered_on": day,
+        },
+        "payroll": {"employer": "示例镇政府", "start_date": day, "end_date": None},
+        "cadres": {"post": "村委会委员", "start_date": day, "end_date": day},
+    }
+    for key, fields in rows.items():
+        LISTS[key].objects.create(**{**person, **fields})
 
 
 # The households export holds the registered households only; the monitored one is its own.

@@ -115,17 +115,19 @@ VERB_ROLES: dict[Verb, tuple[frozenset[Role], str]] = {
 PROGRAMME_WIDE_ROLES = frozenset({P, A})
 # Roles whose grant also reaches the recipient counties paired with their district (read only).
 PAIRED_ROLES = frozenset({H})
-# Ledgers of these apps (the registry and the household-level precision ledgers) are written
-# under WRITE_REGISTRY (and only in the county granted);
-# every other ledger under IMPORT_LEDGERS.
-REGISTRY_APPS = frozenset({"registry", "precision"})
+# Ledgers of these apps (the registry, the household-level precision ledgers and the outside
+# lists the register is checked against) are written under WRITE_REGISTRY (and only in the
+# county granted); every other ledger under IMPORT_LEDGERS.
+REGISTRY_APPS = frozenset({"registry", "precision", "crosscheck"})
 
 # What a refusal says, per verb.
 REFUSALS: dict[Verb, str] = {
     Verb.VIEW_HOUSEHOLDS: "需要登录并具有相应区域权限才能查看贫困户信息",
     Verb.SEE_PERSONAL_DATA: "您的账号不能查看个人信息",
     Verb.IMPORT_LEDGERS: "只有协作办、帮扶方区和受援县扶贫办的账号可以导入台账。",
-    Verb.WRITE_REGISTRY: "贫困户、成员、收入和精准帮扶台账只能由所在县扶贫办（或协作办）导入。",
+    Verb.WRITE_REGISTRY: (
+        "贫困户、成员、收入、精准帮扶台账和比对名单只能由所在县扶贫办（或协作办）导入。"
+    ),
     Verb.VIEW_ALL_IMPORTS: "您的账号只能查看自己的导入记录",
     Verb.VIEW_ASSESSMENT: "考核页面仅向协作办、考核组、帮扶方区和受援县扶贫办开放",
     Verb.RUN_ASSESSMENT: "只有协作办可以运行考核",
@@ -182,6 +184,14 @@ PERSONAL_FIELDS: dict[str, Personal] = {
     "precision.Measure": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
     "ledgers.Secondment": Personal("sender_id", {"id_number": Kind.ID_NUMBER}),
     "labour.Proposal": Personal("household__village_id", {"id_number": Kind.ID_NUMBER}),
+    # The outside lists of the cross-checks: the person as the source department knows them.
+    **{
+        f"crosscheck.{name}": Personal(
+            "region_id", {"id_number": Kind.ID_NUMBER, "birth_date": Kind.BIRTH_DATE}
+        )
+        for name in ("Death", "Vehicle", "Property", "Business", "Payroll", "Cadre")
+    },
+    "crosscheck.CrossCheckFlag": Personal("household__village_id", {"person": Kind.ID_NUMBER}),
 }
 
 # The edit history of the registry (django-simple-history) keeps the same fields, read and

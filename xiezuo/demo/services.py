@@ -26,7 +26,7 @@ from xiezuo.core.bulk import large_sqlite_cache, reset_sequence
 from xiezuo.core.errors import XiezuoError
 from xiezuo.core.progress import Progress, silent
 from xiezuo.core.versions import REGISTRY, version_bump
-from xiezuo.demo import bulletins, generate, labour, ledgers, precision
+from xiezuo.demo import bulletins, crosscheck, generate, labour, ledgers, precision
 from xiezuo.demo.loading import HOUSEHOLD_FIELDS, INCOME_FIELDS, MEMBER_FIELDS, insert, next_id
 from xiezuo.demo.profile import (
     load_accounts,
@@ -295,6 +295,7 @@ def demo_build(
         rows["household_years"] = household_years_refresh()
         report("household_years", rows["household_years"], rows["household_years"])
         seconds["household_years"] = time.perf_counter() - clock
+        rows.update(crosscheck.write_lists(loaded, seed=seed))  # the outside lists, 2018–2020
 
     return _summary(
         loaded,

@@ -39,7 +39,9 @@ Top-level keys besides the columns: `attribution` and `attribution_columns` (how
 its pairing, see `xiezuo.ledgers.services`), and `direction` (the field that records which way
 a record goes: 派出 when the first attribution column lies in the pairing's helper, else 接收),
 and `fixed` (field → value every row of the ledger gets, e.g. `registered = false` for the
-monitored households; an export of the ledger reads the rows with those values).
+monitored households; an export of the ledger reads the rows with those values), and
+`replace` (headers whose values name a list, e.g. 年度 and 来源单位 of an outside list: an import
+deletes the stored rows of every list it brings before loading, so a list is replaced whole).
 """
 
 import tomllib

@@ -25,7 +25,7 @@ from xiezuo.ingest.reading import ROW
 from xiezuo.ingest.validation import Validated, m2m_ids
 from xiezuo.registry.overview_cache import registry_changed
 
-__all__ = ["Classified", "Loader", "apply", "classify", "insert_frame", "restore"]
+__all__ = ["Classified", "Loader", "apply", "classify", "insert_frame", "replace_lists", "restore"]
 
 CHUNK_ROWS = 50_000
 IN_CHUNK = 10_000  # ids per `IN (...)`: below SQLite's limit on parameters
@@ -77,6 +77,30 @@ def classify(validated: Validated) -> Classified:
     )
     unchanged = joined.filter(found & ~differs).height
     return Classified(model, fields, m2m, inserts, updates, unchanged, errors)
+
+
+def replace_lists(ledger: Any, validated: Validated, done: set[tuple[Any, ...]]) -> int:
+    """Delete the stored rows of the lists a file brings again, before its rows go in.
+
+    A ledger whose catalog names `replace` (headers, e.g. 年度 and 来源单位) holds lists that
+    are replaced whole: the first chunk that brings a list (one value of those columns) deletes
+    every stored row of it. `done` holds the lists of earlier chunks (updated here); return the
+    number of rows deleted. Runs inside the import's transaction: a file with an error deletes
+    nothing.
+    """
+    from django.db.models import Q
+
+    fields = [ledger.column(header).field for header in ledger.extra["replace"]]
+    frame = validated.valid_frame.select(fields).drop_nulls().unique()
+    lists = {tuple(row) for row in frame.iter_rows()} - done
+    if not lists:
+        return 0
+    done.update(lists)
+    condition = Q(pk__in=[])
+    for values in lists:
+        condition |= Q(**dict(zip(fields, values, strict=True)))
+    deleted, _ = validated.model._default_manager.filter(condition).delete()
+    return deleted
 
 
 def apply(classified: Classified, batch: Batch, *, progress: Any = None) -> None:

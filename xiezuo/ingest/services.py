@@ -177,6 +177,11 @@ def import_file(
         # A rule the database keeps that validation did not foresee: nothing was written.
         message = f"数据库拒绝写入，未导入任何数据：{str(error).strip().splitlines()[0][:300]}"
         run.errors = [RowError(None, None, None, message)]
+    if run.replaced and not run.errors:
+        run.notices = [
+            *run.notices,
+            f"已整体替换同一年度、同一来源单位的原有名单（删除原有 {run.replaced} 行）。",
+        ]
     if dry_run and _masked_for(access, ledger, regions):
         # Whether a registered row differs only in a masked field must not show.
         run.updates += run.unchanged
@@ -228,10 +233,12 @@ class _Run:
     errors: list[RowError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     seen: Any = None  # the natural keys of earlier chunks (a Polars frame)
+    lists: set[tuple[Any, ...]] = field(default_factory=set)  # the lists replaced so far
+    replaced: int = 0  # rows of earlier lists deleted by a replacing import
 
     def read(self, stream: "TableStream", *, loader: "Loader | None") -> None:
         """Validate and classify every chunk; write it while the file is clean so far."""
-        from xiezuo.ingest.loading import classify
+        from xiezuo.ingest.loading import classify, replace_lists
         from xiezuo.ingest.validation import validate
 
         stage = "校验" if loader is None else "校验并写入"
@@ -244,6 +251,8 @@ class _Run:
             # A file read in several chunks says its notices chunk by chunk.
             self.notices.extend(n for n in validated.notices if n not in self.notices)
             self.errors.extend(self._repeated(validated))
+            if loader is not None and not self.errors and self.ledger.extra.get("replace"):
+                self.replaced += replace_lists(self.ledger, validated, self.lists)
             classified = classify(validated)
             self.errors.extend(classified.errors)
             self.inserts += classified.inserts.height

@@ -16,6 +16,7 @@ class KindRule:
     excludes: tuple[str, ...]
     requires: frozenset[str]
     ledger: str
+    label: str  # the kind's name on pages and in the command's table
 
     def fires(self, sentence: str) -> bool:
         """True when every group has a word in `sentence` and no excluded word is in it."""
@@ -51,6 +52,7 @@ def rules() -> Rules:
             excludes=tuple(spec.get("excludes", ())),
             requires=frozenset(spec.get("requires", ())),
             ledger=spec.get("ledger", ""),
+            label=spec.get("label", name),
         )
         for name, spec in raw["kinds"].items()
     )
@@ -75,3 +77,8 @@ def _merge(into: dict[str, Any], extra: dict[str, Any]) -> None:
             _merge(into[key], value)
         else:
             into[key] = value
+
+
+def kind_names() -> dict[str, str]:
+    """Return {kind: its Chinese name} (互访调研 for visit), from the rules' data."""
+    return {rule.kind: rule.label for rule in rules().kinds}

@@ -20,19 +20,6 @@ from xiezuo.core.errors import XiezuoError
 from xiezuo.programs.models import Programme
 from xiezuo.web.guards import verb_required
 
-KIND_NAMES = {
-    "visit": "互访调研",
-    "meeting": "联席会议",
-    "agreement": "协议",
-    "training": "培训",
-    "job_fair": "招聘与转移就业",
-    "fund": "资金",
-    "purchase": "消费扶贫",
-    "donation": "社会捐赠",
-    "investment": "企业投资",
-    "secondment": "挂职",
-}
-
 
 @dataclass
 class Row:
@@ -71,6 +58,7 @@ def extract_page(
     from xiezuo.bulletins.extraction import extract
     from xiezuo.bulletins.extraction.accept import Proposal, ProposalsRejected, proposals_accept
     from xiezuo.bulletins.extraction.loading import place_index, sides_for
+    from xiezuo.bulletins.extraction.rules import kind_names
     from xiezuo.bulletins.textfile import ArticleText
     from xiezuo.ingest.catalog import ledger as get_ledger
 
@@ -86,18 +74,19 @@ def extract_page(
         body=article.text,
     )
     activities = extract(text, places=place_index(), sides=sides_for(programme))
+    names = kind_names()
     rows: list[Row] = []
     others = []
     for activity in activities:
         if not (activity.ledger and activity.row):
-            others.append({"kind": KIND_NAMES[activity.kind], "fields": activity.as_json()})
+            others.append({"kind": names[activity.kind], "fields": activity.as_json()})
             continue
         template = get_ledger(activity.ledger)
         number = len(rows)
         rows.append(
             Row(
                 number=number,
-                kind=KIND_NAMES[activity.kind],
+                kind=names[activity.kind],
                 ledger=activity.ledger,
                 ledger_title=template.title,
                 evidence=activity.evidence,

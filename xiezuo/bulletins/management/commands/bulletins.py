@@ -80,18 +80,10 @@ class Command(BaseCommand):
         )
         if not activities:
             self.stdout.write("未发现可提取的协作活动。")
-        names = {
-            "visit": "互访调研",
-            "meeting": "联席会议",
-            "agreement": "协议",
-            "training": "培训",
-            "job_fair": "招聘与转移就业",
-            "fund": "资金",
-            "purchase": "消费扶贫",
-            "donation": "社会捐赠",
-            "investment": "企业投资",
-            "secondment": "挂职",
-        }
+        from xiezuo.bulletins.extraction.rules import kind_names
+
+        names = kind_names()
+
         for number, activity in enumerate(activities, 1):
             shown = activity.as_json()
             detail = "，".join(
