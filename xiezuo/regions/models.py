@@ -40,6 +40,7 @@ class RuralPopulation(models.Model):
     population = models.PositiveIntegerField("乡村户籍人口")
 
     class Meta:
+        verbose_name = verbose_name_plural = "乡村户籍人口"
         ordering = ["region", "year"]
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="unique_population_year")

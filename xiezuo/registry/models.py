@@ -53,6 +53,7 @@ class Household(models.Model):
     edits = HistoricalRecords()
 
     class Meta:
+        verbose_name = verbose_name_plural = "农户"
         ordering = ["household_no"]
         indexes = [
             models.Index(fields=["county", "identified_year"]),
