@@ -1,5 +1,8 @@
 """`xiezuo report`: one file per unit, the programme report by default, clear errors."""
 
+import threading
+import warnings
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -44,6 +47,27 @@ def test_the_programme_report_by_default_as_pdf(assessed, out):
     path = out / "2019-programme.pdf"
     assert [p.name for p in out.iterdir()] == [path.name]
     assert path.read_bytes().startswith(b"%PDF")
+
+
+def test_pdf_workers_are_not_forked_from_a_process_running_threads(assessed, out, monkeypatch):
+    """Forking a process that runs threads (a progress bar's, a server's) may copy a lock one
+    of them holds; Python warns of it when it forks such a process."""
+    monkeypatch.setenv("XIEZUO_REPORT_WORKERS", "2")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            report("--year", "2019", "--all", "--format", "pdf", "-o", str(out))
+    finally:
+        stop.set()
+        thread.join()
+    assert not [w for w in caught if "multi-threaded" in str(w.message)]
+    units = assessed.units.filter(unit_type__in=("helper", "recipient")).count()
+    written = list(out.iterdir())
+    assert len(written) == units + 1
+    assert all(path.read_bytes().startswith(b"%PDF") for path in written)
 
 
 @pytest.mark.parametrize(

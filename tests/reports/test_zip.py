@@ -2,6 +2,7 @@
 worker (run here in-process), followed on a polling page, one PDF per unit."""
 
 import io
+import warnings
 import zipfile
 
 from django.core.management import call_command
@@ -51,7 +52,11 @@ def test_the_worker_writes_one_pdf_per_unit_into_the_zip(
     assert "hx-get" in waiting
     assert "排队中" in waiting
 
-    run_worker_in_this_test(monkeypatch)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_worker_in_this_test(monkeypatch)
+    # This process runs threads: the PDF workers are not forked from it.
+    assert not [w for w in caught if "multi-threaded" in str(w.message)]
 
     done = client.get(queued.url, HTTP_HX_REQUEST="true").content.decode()
     assert "data-download" in done

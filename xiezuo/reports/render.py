@@ -10,6 +10,7 @@ pool of worker processes, one per core, each importing WeasyPrint and configurin
 once; the contents are made in the calling process (the database is read there only).
 """
 
+import contextlib
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -150,19 +151,23 @@ def pdf_workers(count: int | None = None) -> int:
     return max(1, min(workers, count if count is not None else workers))
 
 
-def write_reports(jobs: Iterable[Job], *, count: int | None = None) -> Iterator[Path]:
+def write_reports(
+    jobs: Iterable[Job], *, count: int | None = None, pool: ProcessPoolExecutor | None = None
+) -> Iterator[Path]:
     """Write each (content, format, path) of `jobs` and yield the paths in the jobs' order as
     they are written. PDFs are rendered by a pool of `pdf_workers(count)` processes while the
-    next contents are made (`jobs` may be a generator); other formats here. A report that
-    cannot be rendered raises ReportFormatError (the reports before it are written)."""
-    workers = pdf_workers(count)
-    pool: ProcessPoolExecutor | None = None
-    pending: deque[tuple[Future[str | None] | None, Path]] = deque()
-    try:
+    next contents are made (`jobs` may be a generator); other formats here. `pool`: one made
+    before with `pdf_pool` (a caller that starts threads of its own, such as a progress bar,
+    makes it first), else one is made at the first PDF. A report that cannot be rendered
+    raises ReportFormatError (the reports before it are written)."""
+    with contextlib.ExitStack() as stack:
+        pending: deque[tuple[Future[str | None] | None, Path]] = deque()
+        made = False
         for content, fmt, path in jobs:
-            if fmt == "pdf" and workers > 1:
-                if pool is None:
-                    pool = _pool(workers)
+            if fmt == "pdf" and pool is None and not made:
+                pool = stack.enter_context(pdf_pool(count))
+                made = True
+            if fmt == "pdf" and pool is not None:
                 pending.append((pool.submit(_write_in_worker, content, fmt, path), path))
             else:
                 write_report(content, fmt=fmt, path=path)
@@ -171,19 +176,50 @@ def write_reports(jobs: Iterable[Job], *, count: int | None = None) -> Iterator[
                 yield _result(*pending.popleft())
         while pending:
             yield _result(*pending.popleft())
+
+
+@contextlib.contextmanager
+def pdf_pool(count: int | None = None) -> Iterator[ProcessPoolExecutor | None]:
+    """Yield a pool of `pdf_workers(count)` PDF workers, started now (None for one worker:
+    the caller renders); on leaving, wait for them and stop them."""
+    workers = pdf_workers(count)
+    if workers == 1:
+        yield None
+        return
+    pool = _pool(workers)
+    try:
+        pool.submit(os.getpid)  # with fork, every worker starts now, before our threads do
+        yield pool
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     import multiprocessing
 
-    # fork where there is one: the workers start with the settings, the templates and the
-    # modules of this process, and never touch its database connection.
+    # fork where there is one and this process runs no other thread: the workers start with
+    # the settings, the templates and the modules of this process, and never touch its
+    # database connection. Forking a process with threads (Python's, or the native pools of
+    # Polars and DuckDB once they have worked) may copy a lock another thread holds, so then
+    # a fork server starts the workers (each sets Django up again).
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    if "fork" in methods and _threads() == 1:
+        method: str | None = "fork"
+    else:
+        method = "forkserver" if "forkserver" in methods else None
+    context = multiprocessing.get_context(method)
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start)
+
+
+def _threads() -> int:
+    """Return how many threads this process runs, native ones included where the system
+    tells (Linux), else Python's."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        import threading
+
+        return threading.active_count()
 
 
 def _worker_start() -> None:

@@ -1,6 +1,7 @@
 """`xiezuo report --year Y [--unit CODE | --all] [--format pdf|html|xlsx] -o DIR`: write the
 self-evaluation reports of a year, one file per unit, from the year's latest assessment run."""
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,13 +64,18 @@ class Command(BaseCommand):
                 yield report, fmt, out / _file_name(year, code, name, fmt)
 
         written = []
-        with console_progress(self.stderr, titles={"reports": "自评报告"}, unit="份") as progress:
+        # The PDF workers start before the progress bar's thread does (see render.pdf_pool).
+        pool = render.pdf_pool(len(units)) if fmt == "pdf" else contextlib.nullcontext()
+        with (
+            pool as workers,
+            console_progress(self.stderr, titles={"reports": "自评报告"}, unit="份") as progress,
+        ):
             progress("reports", 0, len(units))
             try:
                 # One pass for the records behind every unit's figures, shared by the reports.
                 shared = [(t, c) for t, c, _ in units if t != "programme"]
                 with content.batch(run, access=access, units=shared):
-                    for path in render.write_reports(jobs(), count=len(units)):
+                    for path in render.write_reports(jobs(), count=len(units), pool=workers):
                         written.append(path)
                         progress("reports", len(written), len(units))
             except XiezuoError as error:
