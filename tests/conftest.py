@@ -11,6 +11,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # Connections of live-server threads must close with their requests, or the test
     # database cannot be dropped at the end of the run.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A tier split into groups (pytest-split's --group, see the Makefile) runs its groups side
+    # by side on one server: each group gets a test database of its own.
+    group = config.getoption("group", default=None)
+    if group and settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        name = settings.DATABASES["default"]["NAME"]
+        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"test_{name}_{group}"
     required = os.environ.get("XIEZUO_REQUIRE_DB")
     if not required:
         return
