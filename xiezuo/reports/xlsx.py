@@ -90,6 +90,18 @@ def _heading(content: dict) -> str:
     return f"{programme}{who} {content.get('year')} 年度自评报告"
 
 
+def _facts(book: _Book, sheet: Any, rows: list[tuple[str, Any]]) -> int:
+    """Write the label–value rows of a cover sheet from its third row, numbers as numbers;
+    return the row after them and a blank one."""
+    for row, (label, value) in enumerate(rows, start=2):
+        sheet.write_string(row, 0, label, book.text)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            book.number(sheet, row, 1, value)
+        else:
+            sheet.write_string(row, 1, str(value if value is not None else NONE), book.text)
+    return len(rows) + 3
+
+
 def _signature_rows(book: _Book, sheet: Any, row: int, content: dict) -> int:
     signed = content.get("signoff")
     if not signed:
@@ -171,13 +183,7 @@ def _summary_sheet(book: _Book, content: dict) -> None:
         ("排名", summary.get("rank")),
         ("同类单位数", summary.get("of")),
     ]
-    for row, (label, value) in enumerate(rows, start=2):
-        sheet.write_string(row, 0, label, book.text)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            book.number(sheet, row, 1, value)
-        else:
-            sheet.write_string(row, 1, str(value if value is not None else NONE), book.text)
-    row = _signature_rows(book, sheet, len(rows) + 3, content)
+    row = _signature_rows(book, sheet, _facts(book, sheet, rows), content)
     trend = summary.get("trend") or []
     if trend:
         book.header_row(sheet, row, ["年度", "总分", "等次", "排名"])
@@ -287,13 +293,7 @@ def write_programme_workbook(content: dict, path: Path | str) -> None:
         ("帮扶方数", units.get("helper")),
         ("受援方数", units.get("recipient")),
     ]
-    for row, (label, value) in enumerate(rows, start=2):
-        sheet.write_string(row, 0, label, book.text)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            book.number(sheet, row, 1, value)
-        else:
-            sheet.write_string(row, 1, str(value if value is not None else NONE), book.text)
-    row = _signature_rows(book, sheet, len(rows) + 3, content)
+    row = _signature_rows(book, sheet, _facts(book, sheet, rows), content)
     row = book.lines(sheet, row, "总体情况", list(summary.get("narrative") or []))
     book.lines(sheet, row, "补充说明", _paragraphs(content, "summary"))
     sheet.set_column(0, 0, 14)
