@@ -11,6 +11,7 @@ from xiezuo.api import errors
 from xiezuo.api.auth import BearerToken, Session
 from xiezuo.api.routers import (
     assessment,
+    crosscheck,
     households,
     imports,
     labour,
@@ -75,7 +76,8 @@ api = XiezuoAPI(
     version="1",
     description=(
         "协作 (Xiezuo): regions, the programme and its pairings, households, every ledger, "
-        "imports, assessment runs and rectification items — through the caller's access. "
+        "imports, assessment runs, rectification items and cross-check flags — through the "
+        "caller's access. "
         "Authenticate with `Authorization: Bearer <token>` (`xiezuo token create`) or a "
         "signed-in session (with the CSRF token for unsafe requests). See docs/api.md."
     ),
@@ -94,5 +96,6 @@ for module in (
     imports,
     assessment,
     rectification,
+    crosscheck,
 ):
     api.add_router("/", module.router)

@@ -104,6 +104,39 @@ def flags_for_county(
     return flags.order_by("household__village_id", "household__household_no", "rule", "id")
 
 
+def flags_list(
+    *,
+    access: Access,
+    year: int,
+    county: str | None = None,
+    rule: str | None = None,
+    village: str | None = None,
+    status: str | None = None,
+) -> QuerySet[CrossCheckFlag]:
+    """Return the flags of `year` the caller reads: of `county` as `flags_for_county` does,
+    or, without a county, of every county the caller reaches (a village then needs its
+    county)."""
+    if county is not None:
+        return flags_for_county(
+            access=access, county=county, year=year, rule=rule, village=village, status=status
+        )
+    if village:
+        return flags_for_county(
+            access=access,
+            county=village[:6],
+            year=year,
+            rule=rule,
+            village=village,
+            status=status,
+        )
+    flags = _flags(access).filter(year=year)
+    if rule:
+        flags = flags.filter(rule=rule)
+    if status:
+        flags = flags.filter(status=status)
+    return flags.order_by("household__village_id", "household__household_no", "rule", "id")
+
+
 def flag_get(*, access: Access, pk: int) -> CrossCheckFlag:
     """Return one flag the caller reads; ScopeError when missing or out of reach."""
     flag = _flags(access).filter(pk=pk).first()
