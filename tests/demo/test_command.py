@@ -4,6 +4,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from xiezuo.assessment.models import AssessmentRun
 from xiezuo.core import codes
 from xiezuo.ledgers.models import Visit
 from xiezuo.programs.models import Pairing
@@ -38,6 +39,13 @@ def test_demo_command_sets_up_builds_and_prints_the_summary_and_sign_in(settings
     }
     assert "kangbao-cadre" in text
     assert "仅供" in text  # the passwords are said to be demo-only
+    # Every year assessed at its year end, so the assessment and report pages open on figures.
+    runs = AssessmentRun.objects.order_by("year")
+    assert [(run.year, run.as_of) for run in runs] == [
+        (year, dt.date(year, 12, 31)) for year in (2018, 2019, 2020)
+    ]
+    assert all(run.units.filter(unit_type="recipient").count() == 23 for run in runs)
+    assert "已运行考核" in text
 
 
 def test_the_demos_task_worker_is_started_again_when_it_dies(monkeypatch, tmp_path):

@@ -312,6 +312,21 @@ def demo_build(
     )
 
 
+def demo_assess(*, programme: str | None = None) -> list[Any]:
+    """Assess every year of the programme at its year end and store the runs, so that the
+    assessment, rectification and report pages open on figures; return the runs. A rebuilt
+    demo is assessed again: the pages show a year's latest run."""
+    from xiezuo.access import Access
+    from xiezuo.assessment.services import assessment_run
+
+    loaded = programme_get(key=programme)
+    operator = Access.operator(loaded)
+    return [
+        assessment_run(access=operator, programme=loaded, year=year, who="演示数据")
+        for year in loaded.years
+    ]
+
+
 def demo_accounts() -> list[DemoAccount]:
     """Create or reset one demo user per role (idempotent); return how to sign in.
 

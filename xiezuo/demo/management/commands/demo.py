@@ -28,8 +28,8 @@ WORKER_CHECK_SECONDS = 2.0
 class Command(BaseCommand):
     help = (
         "Set up the database, build the Beijing–Hebei demo registry at real scale and the "
-        "ledgers of every pairing and programme year, create one demo account per role, then serve "
-        "the site."
+        "ledgers of every pairing and programme year, create one demo account per role, assess "
+        "every year, then serve the site."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,7 +42,13 @@ class Command(BaseCommand):
         self, *args: Any, scale: float, seed: int, no_serve: bool, addrport: str, **options: Any
     ) -> None:
         console = Console(file=getattr(self.stdout, "_out", sys.stdout), highlight=False)
-        from xiezuo.demo.services import STAGE_TITLES, STAGES, demo_accounts, demo_build
+        from xiezuo.demo.services import (
+            STAGE_TITLES,
+            STAGES,
+            demo_accounts,
+            demo_assess,
+            demo_build,
+        )
 
         verbosity = options["verbosity"]
         console.print("[bold]准备数据库[/]：迁移、区划、项目配置…")
@@ -52,9 +58,16 @@ class Command(BaseCommand):
             with console_progress(console.file, titles=titles, unit="行", always=True) as progress:
                 summary = demo_build(scale=scale, seed=seed, progress=progress)
             accounts = demo_accounts()
+            console.print("[bold]运行考核[/]：各年度年末…")
+            runs = demo_assess()
         except XiezuoError as error:
             raise CommandError(error.message) from error
         console.print(_summary_table(summary))
+        console.print(
+            "已运行考核："
+            + "、".join(f"{run.year} 年（#{run.pk}）" for run in runs)
+            + "；考核、整改与自评报告页面据此显示。"
+        )
         console.print(_accounts_table(accounts))
         console.print("[yellow]以上账号和密码仅供本机演示使用，切勿用于真实数据或对外部署。[/]")
         if not no_serve:
