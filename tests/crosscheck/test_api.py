@@ -84,6 +84,7 @@ def test_filters_by_rule_status_and_village(stored, programme_office):
     assert ids(programme_office.get(f"{url}?status=confirmed")) == set()
     assert programme_office.get(f"{url}?rule=nonsense").status_code == 400
     assert programme_office.get(f"{url}?county=13072").status_code == 400
+    assert programme_office.get(f"{url}?village={KANGBAO}").status_code == 400  # not a village
 
 
 def test_a_page_at_a_time_and_the_whole_queue_as_csv(stored, programme_office):
@@ -162,7 +163,9 @@ def test_a_decided_flag_answers_409_and_a_bad_decision_400(stored, kangbao):
     )
     assert past.status_code == 400
     assert "早于今天" in past.json()["message"]
-    assert kangbao.post(f"{url}/dismiss", {"reason": "已核实"}, content_type=json).status_code == 200
+    assert (
+        kangbao.post(f"{url}/dismiss", {"reason": "已核实"}, content_type=json).status_code == 200
+    )
     again = kangbao.post(f"{url}/dismiss", {"reason": "再次"}, content_type=json)
     assert again.status_code == 409
     assert again.json()["code"] == "conflict"

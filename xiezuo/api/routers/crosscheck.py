@@ -15,7 +15,7 @@ from ninja import Field, Path, Query, Router, Schema
 
 from xiezuo.api.auth import caller_access
 from xiezuo.api.errors import ApiError
-from xiezuo.api.listing import REGION_PATTERN, STREAMED, ListParams, listing
+from xiezuo.api.listing import STREAMED, ListParams, listing
 from xiezuo.crosscheck import selectors
 from xiezuo.crosscheck.models import CrossCheckFlag
 from xiezuo.crosscheck.services import ReviewError, flag_confirm, flag_dismiss
@@ -76,7 +76,7 @@ class FlagDetail(FlagOut):
 
 class FlagFilters(ListParams):
     county: str | None = Field(None, pattern=r"^[0-9]{6}$", description="县级区划代码")
-    village: str | None = Field(None, pattern=REGION_PATTERN, description="村级区划代码")
+    village: str | None = Field(None, pattern=r"^[0-9]{12}$", description="村级区划代码")
     rule: Rule | None = None
     status: Status | None = None
 
@@ -91,25 +91,11 @@ class DismissIn(Schema):
 
 
 def _flag(row: selectors.FlagRow, flag: CrossCheckFlag) -> dict[str, Any]:
+    shown = dataclasses.asdict(row)
     return {
-        "id": row.pk,
-        "year": row.year,
-        "household": row.household_no,
-        "village": row.village,
-        "member_name": row.member_name,
-        "person": row.person,
-        "rule": row.rule,
-        "rule_label": row.rule_label,
-        "source": row.source,
-        "match": row.match,
-        "score": row.score,
-        "severity": row.severity,
-        "status": row.status,
-        "status_label": row.status_label,
-        "current": row.current,
-        "deadline": row.deadline,
-        "overdue": row.overdue,
-        "masked": row.masked,
+        "id": shown.pop("pk"),
+        "household": shown.pop("household_no"),
+        **shown,
         "reason": flag.reason,
         "decided_at": flag.decided_at,
         "decided_by": flag.decided_by_name,
