@@ -15,7 +15,7 @@ from django.utils import timezone
 from xiezuo.access import Access, Role
 from xiezuo.access.services import grant_give
 from xiezuo.bulletins import services
-from xiezuo.bulletins.models import Article, Attachment
+from xiezuo.bulletins.models import Article, Attachment, Hit
 
 CST = dt.timezone(dt.timedelta(hours=8))
 SEED_BODY = (
@@ -181,6 +181,28 @@ def test_hits_count_once_per_visitor_and_day(client, operator, django_user_model
     assert hits(article) == 3
     page = client.get(f"/bulletins/{article.pk}/")
     assert "<span data-hits>3</span>" in page.content.decode()
+
+
+def test_past_days_hit_rows_are_pruned_and_the_count_stays(operator):
+    from django.test import Client
+
+    article = publish(operator, "点击记录")
+    first, second = Client(), Client()
+    day = timezone.localdate() + dt.timedelta(days=10)
+
+    def read(who, on):
+        with mock.patch("django.utils.timezone.localdate", return_value=on):
+            who.get(f"/bulletins/{article.pk}/")
+
+    read(first, day)
+    read(first, day + dt.timedelta(days=1))
+    assert Hit.objects.filter(article=article).count() == 2
+    read(second, day + dt.timedelta(days=2))  # a new day: the rows before yesterday go
+    kept = set(Hit.objects.filter(article=article).values_list("day", flat=True))
+    assert kept == {day + dt.timedelta(days=1), day + dt.timedelta(days=2)}
+    assert hits(article) == 3
+    read(first, day + dt.timedelta(days=1))  # yesterday's row is kept: not counted again
+    assert hits(article) == 3
 
 
 def test_a_forged_visitor_cookie_is_replaced(client, operator):

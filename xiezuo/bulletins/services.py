@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -274,14 +275,25 @@ def attachment_add(
 
 
 def hit_count(*, article_pk: int, visitor: str, day: dt.date) -> bool:
-    """Count one reading of an article by `visitor` on `day`, once; return True if counted."""
+    """Count one reading of an article by `visitor` on `day`, once; return True if counted.
+    The first count of a day (in this process) prunes the rows of the days before yesterday."""
     try:
         with transaction.atomic():
             Hit.objects.create(article_id=article_pk, visitor=visitor[:32], day=day)
     except IntegrityError:
         return False
     Article.objects.filter(pk=article_pk).update(hits=F("hits") + 1)
+    if cache.add(f"xiezuo:hits-pruned:{day.isoformat()}", True, timeout=2 * 24 * 3600):
+        hits_prune(before=day - dt.timedelta(days=1))
     return True
+
+
+def hits_prune(*, before: dt.date) -> int:
+    """Delete the hit rows of the days before `before`; return how many. A row only keeps a
+    visitor from being counted twice on its day (the count is on the article), so a past day's
+    rows decide nothing; yesterday's are kept for a reading that began before midnight."""
+    deleted, _ = Hit.objects.filter(day__lt=before).delete()
+    return deleted
 
 
 # --- import ------------------------------------------------------------------------------------
