@@ -199,9 +199,10 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
     # fork where there is one and this process runs no other thread: the workers start with
     # the settings, the templates and the modules of this process, and never touch its
-    # database connection. Forking a process with threads (Python's, or the native pools of
-    # Polars and DuckDB once they have worked) may copy a lock another thread holds, so then
-    # a fork server starts the workers (each sets Django up again).
+    # database connection. Forking a process with threads (Python's, or native ones: numpy's
+    # OpenBLAS once imported — the URL check of every command imports it —, Polars' and
+    # DuckDB's pools) may copy a lock another thread holds, so then a fork server starts the
+    # workers (each sets Django up again).
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and _threads() == 1:
         method: str | None = "fork"
