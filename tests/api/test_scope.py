@@ -14,10 +14,12 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from xiezuo.api.api import api
 from xiezuo.assessment.models import AssessmentRun, RectificationItem
 from xiezuo.assessment.tasks import run_assessment
+from xiezuo.crosscheck.models import CrossCheckFlag
 from xiezuo.ingest.models import Batch, ImportJob
 from xiezuo.labour.models import MatchRun
 from xiezuo.ledgers.models import Secondment
@@ -140,6 +142,24 @@ def foreign(programme, households, ledger_rows, users):
         )
         return made.pk, batch.pk
 
+    def flag(household: Household) -> int:
+        """A cross-check flag on `household`, naming its householder's ID number."""
+        now = timezone.now()
+        return CrossCheckFlag.objects.get_or_create(
+            fingerprint=f"scope-{household.pk}",
+            defaults={
+                "year": 2020,
+                "household": household,
+                "person": household.householder_id_number,
+                "rule": "vehicle",
+                "source": "vehicles",
+                "match": CrossCheckFlag.Match.EXACT,
+                "score": 1.0,
+                "first_seen": now,
+                "last_seen": now,
+            },
+        )[0].pk
+
     inside_job, inside_batch = job(stranger, programme)
     outside_match = MatchRun.objects.create(programme=other, user=stranger).pk
     outside_job, outside_batch = job(stranger, other)
@@ -174,6 +194,7 @@ def foreign(programme, households, ledger_rows, users):
                 "run_id": str(other_run.pk),
                 "item_id": str(item(other_run if wide else own_run, role.foreign_region)),
                 "task_id": task,
+                "flag_id": str(flag(household)),
                 "match_id": str(
                     outside_match
                     if wide
@@ -236,7 +257,11 @@ def test_keyed_api_routes_answer_404_for_another_area(role: Role_, foreign, bear
         if method == "GET":
             response = client.get(url)
         else:
-            body = json.dumps({"note": "x"}) if method == "PATCH" else "{}"
+            # A valid body, so that what answers is the scope (a decision needs its reason).
+            fields = (
+                {"note": "x"} if method == "PATCH" else {"reason": "核实", "deadline": "2099-01-01"}
+            )
+            body = json.dumps(fields)
             response = client.generic(method, url, body, content_type="application/json")
         _assert_hidden(response, outside, f"{role.name} {method} {url}")
         assert response.json()["code"] == "not_found"
