@@ -23,6 +23,11 @@ def test_one_unit_as_html(assessed, out):
     assert "朝阳区" in (out / written[0]).read_text(encoding="utf-8")
 
 
+def test_a_unit_code_and_format_as_officials_type_them(assessed, out):
+    report("--year", "2019", "--unit", " １１０１０５ ", "--format", "HTML", "-o", str(out))
+    assert [p.name for p in out.iterdir()] == ["2019-110105-朝阳区.html"]
+
+
 def test_all_units_and_the_programme(assessed, out):
     call_command(
         "report",

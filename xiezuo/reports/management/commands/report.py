@@ -27,10 +27,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True, help="考核年度")
         which = parser.add_mutually_exclusive_group()
-        which.add_argument("--unit", help="单位代码（帮扶方区或受援县的区划代码）")
+        which.add_argument(
+            "--unit", type=_code, help="单位代码（帮扶方区或受援县的区划代码，全角数字亦可）"
+        )
         which.add_argument("--all", action="store_true", help="全部单位及项目报告")
         parser.add_argument(
-            "--format", choices=FORMATS, default="pdf", help="pdf（默认）、html 或 xlsx"
+            "--format",
+            type=lambda text: text.strip().lower(),
+            choices=FORMATS,
+            default="pdf",
+            help="pdf（默认）、html 或 xlsx",
         )
         parser.add_argument("-o", "--output", type=Path, required=True, help="输出目录")
         parser.add_argument("--run", type=int, help="考核运行编号（默认该年度最新运行）")
@@ -81,6 +87,13 @@ class Command(BaseCommand):
             except XiezuoError as error:
                 raise CommandError(error.message) from None
         self.stderr.write(f"已写出 {len(written)} 份报告到 {out}（考核运行 #{run.pk}）")
+
+
+def _code(text: str) -> str:
+    """Return a unit code as officials type it: full-width digits and spaces allowed."""
+    from xiezuo.ingest.normalise import region_text
+
+    return region_text(text) or text
 
 
 def _content(access: Access, run: Any, unit_type: str, unit: str, *, chosen: bool) -> dict:
